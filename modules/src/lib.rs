@@ -1,0 +1,2 @@
+//! Pimlico's core datatypes and module types, implemented natively.
+#![forbid(unsafe_code)]

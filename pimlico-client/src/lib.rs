@@ -1,0 +1,2 @@
+//! The HTTP client for pimlicod and the implementation of the `pimlico` command.
+#![forbid(unsafe_code)]
