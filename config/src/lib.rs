@@ -7,10 +7,18 @@
 //! so built-in, external and datatype-input types all plug in the same way.
 #![forbid(unsafe_code)]
 
+pub mod error;
+pub mod load;
+pub mod local;
 pub mod model;
 pub mod signature;
 
-pub use model::{InputConnection, ModVarValue, ModuleConfig, Origin, Pipeline};
+pub use error::{ConfigError, ErrorKind};
+pub use load::{LoadOptions, load_pipeline};
+pub use local::{LocalConfigRequest, load_local_config};
+pub use model::{
+    Heading, InputConnection, LocalConfig, ModVarValue, ModuleConfig, Origin, Pipeline, StoreRoot,
+};
 pub use signature::{
     DatatypeExpr, InputDecl, ModuleSignature, OptionDecl, OptionType, OutputDatatype, OutputDecl,
     OutputGroup, Resolution, SignatureKind, TypeResolver,

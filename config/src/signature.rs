@@ -26,12 +26,18 @@ pub struct DatatypeExpr {
 impl DatatypeExpr {
     /// A datatype without a document type.
     pub fn new(name: impl Into<String>) -> Self {
-        Self { name: name.into(), doc_type: None }
+        Self {
+            name: name.into(),
+            doc_type: None,
+        }
     }
 
     /// A corpus datatype with the given document type.
     pub fn with_doc_type(name: impl Into<String>, doc_type: impl Into<String>) -> Self {
-        Self { name: name.into(), doc_type: Some(doc_type.into()) }
+        Self {
+            name: name.into(),
+            doc_type: Some(doc_type.into()),
+        }
     }
 
     /// Parses `Name` or `Name<DocType>`.
