@@ -4,3 +4,10 @@
 //! endpoint in its doc comment. Fields added after a release get `#[serde(default)]` so that
 //! older peers keep working.
 #![forbid(unsafe_code)]
+
+pub mod status;
+
+pub use status::{
+    HeadingStatus, InputDetail, InputReadiness, InputSourceKind, LockStatus, ModuleDetail,
+    ModuleSummary, OutputDetail, OutputReadiness, PipelineStatus,
+};
