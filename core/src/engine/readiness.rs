@@ -40,7 +40,7 @@ impl OutputState {
 impl Engine<'_> {
     /// Where the named output of a module is ready, if anywhere.
     pub fn output_state(&self, module: &ModuleConfig, output: &str) -> OutputState {
-        self.output_state_assuming(module, output, &[])
+        self.output_state_assuming(module, output, &[], &[])
     }
 
     fn output_state_assuming(
@@ -48,6 +48,7 @@ impl Engine<'_> {
         module: &ModuleConfig,
         output: &str,
         assume_executed: &[String],
+        assume_failed: &[String],
     ) -> OutputState {
         if is_datatype_input(module) {
             let Some(Value::String(dir)) = module.options.get("dir") else {
@@ -62,7 +63,10 @@ impl Engine<'_> {
             };
         }
         if is_computed(module) {
-            return if self.missing_data(module, assume_executed, &[]).is_empty() {
+            return if self
+                .missing_data(module, assume_executed, assume_failed)
+                .is_empty()
+            {
                 OutputState::Computed
             } else {
                 OutputState::Missing
@@ -134,10 +138,13 @@ impl Engine<'_> {
                     continue;
                 }
             };
-            let state = self.output_state_assuming(prev, &output, assume_executed);
+            let state = self.output_state_assuming(prev, &output, assume_executed, assume_failed);
             if !state.is_ready() {
+                // A computed module's failure is more helpfully reported as what it lacks
+                // (the original did not pass failures through: data of a failed module
+                // read through a filter looked ready).
                 if is_computed(prev) {
-                    missing.extend(self.missing_data(prev, assume_executed, &[]));
+                    missing.extend(self.missing_data(prev, assume_executed, assume_failed));
                 } else if conn.output.is_none() {
                     missing.push(format!("{} (default output)", prev.name));
                 } else {

@@ -34,6 +34,9 @@ pub struct ChildOptions {
     pub debug: bool,
     /// The supervising process, if any (for halt messages).
     pub supervisor_pid: Option<u32>,
+    /// Handle SIGTERM and SIGHUP by recording the halt (only in a dedicated child process:
+    /// the handler ends the process).
+    pub handle_signals: bool,
 }
 
 /// Runs one module here, with its lock, status, history, snapshot and error log. Returns the
@@ -76,7 +79,9 @@ pub fn execute_module_here(
         }
         Err(e) => return refuse(format!("could not lock module '{}': {e}", module.name)),
     }
-    let halt = HaltGuard::install(&stores, &module.name, options.supervisor_pid);
+    let halt = options
+        .handle_signals
+        .then(|| HaltGuard::install(&stores, &module.name, options.supervisor_pid));
     let run = Run {
         engine,
         module,
@@ -85,7 +90,10 @@ pub fn execute_module_here(
         sink: Arc::clone(&sink),
     };
     let result = run.execute();
-    halt.finish(|| run.finish(result, pid))
+    match &halt {
+        Some(halt) => halt.finish(|| run.finish(result, pid)),
+        None => run.finish(result, pid),
+    }
 }
 
 struct Run<'a> {

@@ -60,6 +60,7 @@ pub fn internal_exec_main(args: &[OsString], registry: &TypeRegistry) -> i32 {
         force_rerun: request.force_rerun,
         debug: request.debug,
         supervisor_pid: request.supervisor_pid,
+        handle_signals: true,
     };
     execute_module_here(&pipeline, registry, &request.module, &options, sink)
 }
