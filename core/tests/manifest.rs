@@ -73,8 +73,11 @@ fn a_complete_manifest_gives_the_signature_dependencies_and_command() {
     assert!(matches!(sig.options[0].ty, OptionType::Int));
     assert_eq!(sig.options[0].default, serde_json::json!(2));
     assert!(matches!(&sig.options[1].ty, OptionType::Choice(c) if c == &["keep", "lower"]));
-    // Only a program path containing '/' is resolved against the type's directory.
-    assert_eq!(m.command, ["python3", "./count.py", "--fast"]);
+    // Paths starting with ./ or ../ are relative to the type's directory.
+    assert_eq!(
+        m.command,
+        ["python3", "/types/ex/count/./count.py", "--fast"]
+    );
     assert_eq!(m.dependencies.len(), 5);
     assert!(
         m.dependencies

@@ -20,15 +20,15 @@ fn pipeline(root: &Path) -> Pipeline {
         "dir",
         Value::String(root.join("input").display().to_string()),
     );
-    let a = common::input(common::command(&reg, "a", "true"), "input", "src", None);
-    let b = common::input(common::command(&reg, "b", "true"), "input", "a", None);
+    let a = common::input(common::command(&reg, "a", "true"), "data", "src", None);
+    let b = common::input(common::command(&reg, "b", "true"), "data", "a", None);
     let view = common::input(
         common::module(&reg, "view", "test.view"),
         "corpus",
         "a",
         None,
     );
-    let c = common::input(common::command(&reg, "c", "true"), "input", "view", None);
+    let c = common::input(common::command(&reg, "c", "true"), "data", "view", None);
     common::pipeline(
         "p",
         vec![src, a, b, view, c],
@@ -59,11 +59,11 @@ fn data_in_a_secondary_store_is_ready_whatever_the_upstream_status() {
 
     // Data being written is not ready; neither is a directory without data/.
     std::fs::write(arrived.join("corpus_metadata"), r#"{"writing": true}"#).unwrap();
-    assert!(!engine.input_ready(b, "input"));
+    assert!(!engine.input_ready(b, "data"));
     std::fs::write(arrived.join("corpus_metadata"), r#"{"writing": false}"#).unwrap();
-    assert!(engine.input_ready(b, "input"));
+    assert!(engine.input_ready(b, "data"));
     std::fs::remove_dir_all(arrived.join("data")).unwrap();
-    assert!(!engine.input_ready(b, "input"));
+    assert!(!engine.input_ready(b, "data"));
 }
 
 #[test]

@@ -15,10 +15,10 @@ fn pipeline(root: &std::path::Path) -> Pipeline {
         "dir",
         Value::String(root.join("in").display().to_string()),
     );
-    let a = common::input(common::command(&reg, "a", "true"), "input", "src", None);
-    let x = common::input(common::command(&reg, "sub[x]", "true"), "input", "a", None);
-    let y = common::input(common::command(&reg, "sub[y]", "true"), "input", "a", None);
-    let b = common::input(common::command(&reg, "b", "true"), "input", "sub[y]", None);
+    let a = common::input(common::command(&reg, "a", "true"), "data", "src", None);
+    let x = common::input(common::command(&reg, "sub[x]", "true"), "data", "a", None);
+    let y = common::input(common::command(&reg, "sub[y]", "true"), "data", "a", None);
+    let b = common::input(common::command(&reg, "b", "true"), "data", "sub[y]", None);
     let mut p = common::pipeline(
         "p",
         vec![src, a, x, y, b],

@@ -17,8 +17,8 @@ use pimlico_core::store::{MoveOutcome, copy_then_swap, move_module};
 fn pipeline(root: &Path) -> Pipeline {
     let reg = common::registry();
     let a = common::command(&reg, "a", "true");
-    let b = common::input(common::command(&reg, "b", "true"), "input", "a", None);
-    let c = common::input(common::command(&reg, "c", "true"), "input", "b", None);
+    let b = common::input(common::command(&reg, "b", "true"), "data", "a", None);
+    let c = common::input(common::command(&reg, "c", "true"), "data", "b", None);
     let d = common::command(&reg, "d", "true");
     common::pipeline(
         "p",

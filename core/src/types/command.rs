@@ -42,7 +42,7 @@ impl CommandType {
                               JSON task file named by PIMLICO_TASK_FILE"
                     .into(),
                 inputs: vec![InputDecl {
-                    name: "input".into(),
+                    name: "data".into(),
                     datatype: any.clone(),
                     optional: true,
                     multiple: true,

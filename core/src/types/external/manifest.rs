@@ -219,10 +219,21 @@ pub fn parse_manifest_str(
             "must name a program (and its arguments), e.g. [\"python3\", \"run.py\"]".into(),
         ));
     }
-    let mut command = command;
-    if command[0].contains('/') && Path::new(&command[0]).is_relative() {
-        command[0] = type_dir.join(&command[0]).display().to_string();
-    }
+    // The program, when given as a path, and arguments starting with `./` or `../` are
+    // relative to the type's directory (programs run in the config file's directory).
+    let command: Vec<String> = command
+        .iter()
+        .enumerate()
+        .map(|(i, arg)| {
+            let relative_path = arg.starts_with("./") || arg.starts_with("../");
+            let program_path = i == 0 && arg.contains('/') && Path::new(arg).is_relative();
+            if relative_path || program_path {
+                type_dir.join(arg).display().to_string()
+            } else {
+                arg.clone()
+            }
+        })
+        .collect();
 
     let type_name = raw.type_name.unwrap_or_else(|| {
         type_path
