@@ -168,3 +168,40 @@ fn a_grouped_corpus_of_nonzero_length_needs_an_archive() {
     std::fs::remove_file(base.join("data/archive-0.prc")).unwrap();
     assert!(datatypes.data_ready("grouped_corpus", &base));
 }
+
+#[test]
+fn data_of_a_module_whose_type_is_unavailable_here_is_still_found() {
+    let tmp = tempfile::tempdir().unwrap();
+    let reg = common::registry();
+    let ext = common::unavailable("ext", "elsewhere.tool", &[]);
+    let b = common::input(common::command(&reg, "b", "true"), "data", "ext", None);
+    let c = common::input(
+        common::command(&reg, "c", "true"),
+        "data",
+        "ext",
+        Some("second"),
+    );
+    let p = common::pipeline(
+        "p",
+        vec![ext, b, c],
+        &[("default", &tmp.path().join("out"))],
+        tmp.path(),
+    );
+    let stores = common::stores(&p);
+    let engine = common::engine(&p, &reg, &stores);
+    let (b, c) = (p.module("b").unwrap(), p.module("c").unwrap());
+    assert!(engine.missing_data(b, &[], &[])[0].starts_with(
+        "ext (default output: its type is not available here, so its default output is unknown;"
+    ));
+    assert_eq!(
+        engine.missing_data(c, &[], &[]),
+        vec!["ext output 'second'"]
+    );
+
+    common::write_output(&tmp.path().join("out/p/main/ext/result"), "{}");
+    assert!(engine.missing_data(b, &[], &[]).is_empty());
+    common::write_output(&tmp.path().join("out/p/main/ext/second"), "{}");
+    assert!(engine.missing_data(c, &[], &[]).is_empty());
+    // Two output directories: the default one is ambiguous.
+    assert!(engine.missing_data(b, &[], &[])[0].contains("among result, second"));
+}

@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::{Engine, is_computed, is_datatype_input};
 use crate::datatypes::{ROOT_DATATYPE, output_datatype, resolve_output_name};
+use crate::store::Stores;
 
 /// Where an output's data is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,10 +132,10 @@ impl Engine<'_> {
             if assume_executed.contains(&prev.name) {
                 continue;
             }
-            let output = match resolve_output_name(prev, conn.output.as_deref()) {
+            let output = match self.resolve_output(prev, conn.output.as_deref()) {
                 Ok(output) => output,
                 Err(e) => {
-                    missing.push(e.to_string());
+                    missing.push(e);
                     continue;
                 }
             };
@@ -160,6 +161,37 @@ impl Engine<'_> {
         missing
     }
 
+    /// The output a connection refers to. For a module whose type is unavailable here (so its
+    /// outputs are unknown), a named output is taken on trust, and the default output is the
+    /// single output directory found for it in the stores.
+    pub fn resolve_output(
+        &self,
+        module: &ModuleConfig,
+        output: Option<&str>,
+    ) -> Result<String, String> {
+        if module.signature.is_some() || !module.outputs.is_empty() {
+            return resolve_output_name(module, output).map_err(|e| e.to_string());
+        }
+        if let Some(output) = output {
+            return Ok(output.to_string());
+        }
+        let found = stored_outputs(self.stores, &module.name);
+        match found.as_slice() {
+            [only] => Ok(only.clone()),
+            _ => Err(format!(
+                "{} (default output: its type is not available here, so its default output is \
+                 unknown{}; name the output in the input, as {}.<output>)",
+                module.name,
+                if found.is_empty() {
+                    String::new()
+                } else {
+                    format!(" among {}", found.join(", "))
+                },
+                module.name
+            )),
+        }
+    }
+
     /// Whether every connection of the input is ready.
     pub fn input_ready(&self, module: &ModuleConfig, input: &str) -> bool {
         self.missing_for_input(module, input, &[], &[]).is_empty()
@@ -175,4 +207,22 @@ impl Engine<'_> {
         }
         self.missing_data(module, &[], &[]).is_empty()
     }
+}
+
+/// Names of the output directories (holding `data/`) of a module in any store, sorted.
+fn stored_outputs(stores: &Stores, module: &str) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for (_, dir) in stores.module_dirs(module) {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if entry.path().join("data").is_dir() && !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    }
+    names.sort();
+    names
 }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use pimlico_config::ModuleConfig;
 
-use crate::datatypes::{output_datatype, resolve_output_name};
+use crate::datatypes::output_datatype;
 use crate::engine::{Engine, OutputState, is_computed, is_datatype_input};
 
 /// One connection of an input and where its data is.
@@ -42,7 +42,7 @@ pub fn input_locations(engine: &Engine<'_>, module: &ModuleConfig) -> Vec<InputL
                 .iter()
                 .filter_map(|conn| {
                     let prev = engine.pipeline.module(&conn.module)?;
-                    let output = resolve_output_name(prev, conn.output.as_deref()).ok()?;
+                    let output = engine.resolve_output(prev, conn.output.as_deref()).ok()?;
                     let datatype =
                         output_datatype(engine.pipeline, datatypes, &prev.name, Some(&output))
                             .ok()

@@ -6,7 +6,7 @@ use pimlico_proto::{InputDetail, InputSourceKind, ModuleDetail, OutputDetail};
 use serde_json::{Map, Value};
 
 use super::{module_summary, schedule_number};
-use crate::datatypes::{output_datatype, resolve_output_name};
+use crate::datatypes::output_datatype;
 use crate::engine::{Engine, is_computed};
 use crate::error::StoreError;
 use crate::status::read_history;
@@ -24,7 +24,7 @@ pub fn module_detail(
             let Some(prev) = engine.pipeline.module(&conn.module) else {
                 continue;
             };
-            let output = resolve_output_name(prev, conn.output.as_deref()).ok();
+            let output = engine.resolve_output(prev, conn.output.as_deref()).ok();
             let state = output.as_deref().map(|o| engine.output_state(prev, o));
             let source = if prev.executable {
                 InputSourceKind::Executable

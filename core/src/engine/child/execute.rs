@@ -11,7 +11,7 @@ use pimlico_config::{ModuleConfig, Pipeline};
 use super::halt::HaltGuard;
 use super::{EXIT_COMPLETE, EXIT_FAILED, EXIT_REFUSED};
 use crate::datatypes::metadata::{clear_writing, mark_writing};
-use crate::datatypes::{output_datatype, resolve_output_name};
+use crate::datatypes::output_datatype;
 use crate::engine::Engine;
 use crate::exec::ChildEvent;
 use crate::lock::{self, LockError};
@@ -212,8 +212,7 @@ impl Run<'_> {
             let mut resolved = Vec::new();
             for conn in conns {
                 let prev = engine.module(&conn.module).map_err(|e| e.to_string())?;
-                let output =
-                    resolve_output_name(prev, conn.output.as_deref()).map_err(|e| e.to_string())?;
+                let output = engine.resolve_output(prev, conn.output.as_deref())?;
                 let datatype =
                     output_datatype(engine.pipeline, datatypes, &prev.name, Some(&output))
                         .ok()
