@@ -39,7 +39,8 @@ pub fn mark_writing(base_dir: &Path) -> Result<(), StoreError> {
 /// Removes the `writing` marker (keeping whatever else the writer recorded).
 pub fn clear_writing(base_dir: &Path) -> Result<(), StoreError> {
     let mut metadata = read_corpus_metadata(base_dir)?;
-    if metadata.remove("writing").is_some() || !base_dir.join(CORPUS_METADATA).exists() {
+    // `shift_remove` keeps the writer's key order (a plain remove swaps the last key in).
+    if metadata.shift_remove("writing").is_some() || !base_dir.join(CORPUS_METADATA).exists() {
         write_metadata_file(base_dir, &metadata)?;
     }
     Ok(())
