@@ -262,6 +262,11 @@ async fn execute(
     }
     let mut summary = RunSummary::default();
     for name in modules {
+        // Interrupted between modules (or during the checks): start nothing more.
+        if cancel.is_cancelled() {
+            summary.halted = true;
+            return Ok(summary);
+        }
         let module = engine.module(name).map_err(|e| RunError::Check {
             module: name.clone(),
             message: e.to_string(),
