@@ -321,7 +321,12 @@ async fn execute(
             )
             .await;
         if result.halted {
-            summary.failed.push(name.clone());
+            // Interrupted: the module either finished just in time or was stopped.
+            if result.success {
+                summary.succeeded.push(name.clone());
+            } else {
+                summary.failed.push(name.clone());
+            }
             summary.halted = true;
             return Ok(summary);
         }

@@ -12,7 +12,7 @@ use super::child::internal_exec_args;
 use super::{Engine, ExecRequest, LoadSpec, RunEvent, RunSink};
 use crate::exec::{ChildEvent, Executor, JobEvent, JobExit, JobSpec, LogLevel};
 use crate::lock;
-use crate::status::statuses::FAILED;
+use crate::status::statuses::{COMPLETE, FAILED};
 use crate::status::{append_history, new_error_log, set_status};
 
 /// Lines of output kept for an error log written by the supervisor.
@@ -185,35 +185,53 @@ impl Supervisor<'_> {
                 status,
             });
         };
-        if let (JobExit::Code(0), Some(status)) = (exit, &report.finished) {
-            finished(true, status.clone(), sink);
-            return ModuleRunResult {
-                success: true,
-                status: status.clone(),
-                halted: false,
-                error: None,
-                error_log: None,
-            };
-        }
-        if let Some(message) = report.refused {
-            return self.not_run(module, message, sink);
-        }
-        if let (JobExit::Code(1), Some((message, log))) = (exit, &report.failed) {
-            self.log(
-                sink,
-                LogLevel::Error,
-                format!("Error executing module '{module}': {message}"),
-            );
-            let log = log.as_ref().map(PathBuf::from);
-            self.point_at_log(log.as_ref(), exit_on_error, sink);
-            finished(false, FAILED.into(), sink);
-            return ModuleRunResult {
-                success: false,
-                status: FAILED.into(),
-                halted: false,
-                error: Some(message.clone()),
-                error_log: log,
-            };
+        use super::child::{EXIT_COMPLETE, EXIT_FAILED, EXIT_REFUSED};
+        match exit {
+            JobExit::Code(EXIT_COMPLETE) => {
+                // The child recorded the outcome; its event says which status, else read it.
+                let status = report.finished.unwrap_or_else(|| {
+                    crate::status::read_status(self.engine.stores, module)
+                        .unwrap_or_else(|_| COMPLETE.to_string())
+                });
+                finished(true, status.clone(), sink);
+                return ModuleRunResult {
+                    success: true,
+                    status,
+                    halted,
+                    error: None,
+                    error_log: None,
+                };
+            }
+            JobExit::Code(EXIT_REFUSED) => {
+                let message = report
+                    .refused
+                    .unwrap_or_else(|| "the module process refused to run it".into());
+                return self.not_run(module, message, sink);
+            }
+            JobExit::Code(EXIT_FAILED) => {
+                let (message, log) = report.failed.unwrap_or_else(|| {
+                    (
+                        "the module failed (its history and error log say why)".into(),
+                        None,
+                    )
+                });
+                self.log(
+                    sink,
+                    LogLevel::Error,
+                    format!("Error executing module '{module}': {message}"),
+                );
+                let log = log.map(PathBuf::from);
+                self.point_at_log(log.as_ref(), exit_on_error, sink);
+                finished(false, FAILED.into(), sink);
+                return ModuleRunResult {
+                    success: false,
+                    status: FAILED.into(),
+                    halted,
+                    error: Some(message),
+                    error_log: log,
+                };
+            }
+            _ => {}
         }
         // The child did not record an outcome: it was killed or crashed.
         let owned = pid.is_some_and(|pid| self.lock_held_by(module, pid));
