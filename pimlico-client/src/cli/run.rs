@@ -6,6 +6,7 @@ use clap::Args;
 use pimlico_core::engine::{RunOptions, Supervisor, run_modules};
 use pimlico_core::exec::LocalExecutor;
 use pimlico_core::status::last_error_log;
+use tokio::signal::unix::{SignalKind, signal};
 use tokio_util::sync::CancellationToken;
 
 use super::Context;
@@ -101,12 +102,18 @@ pub fn run(ctx: &Context, args: &RunArgs) -> i32 {
     let mut sink = CliSink::new(ctx.debug, progress);
     let result = runtime.block_on(async {
         let cancel = CancellationToken::new();
-        let on_interrupt = cancel.clone();
-        tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                on_interrupt.cancel();
+        // Registered before anything runs, so an early Ctrl-C is not lost.
+        match signal(SignalKind::interrupt()) {
+            Ok(mut interrupt) => {
+                let on_interrupt = cancel.clone();
+                tokio::spawn(async move {
+                    if interrupt.recv().await.is_some() {
+                        on_interrupt.cancel();
+                    }
+                });
             }
-        });
+            Err(e) => warn(&format!("Ctrl-C will not stop modules cleanly: {e}")),
+        }
         run_modules(&supervisor, &options, &mut sink, cancel).await
     });
     match result {
