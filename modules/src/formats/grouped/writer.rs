@@ -11,7 +11,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use flate2::Compression;
-use flate2::write::GzEncoder;
+use flate2::write::ZlibEncoder;
 use serde_json::{Map, Value};
 
 use super::{ArchiveKind, find_archives};
@@ -45,7 +45,6 @@ pub struct GroupedCorpusWriter {
     closed_archives: HashSet<String>,
     count: u64,
     compressed: Vec<u8>,
-    gz_name: String,
     finished: bool,
 }
 
@@ -101,7 +100,6 @@ impl GroupedCorpusWriter {
             closed_archives: HashSet::new(),
             count,
             compressed: Vec::new(),
-            gz_name: String::new(),
             finished: false,
         })
     }
@@ -136,17 +134,16 @@ impl GroupedCorpusWriter {
         }
         let (_, writer) = self.current.as_mut().expect("an archive was just opened");
         if self.gzip {
+            // zlib data under the plain name: the one compressed layout the original can read
+            // (see `docs/datatypes.md`).
             self.compressed.clear();
-            let mut enc = GzEncoder::new(&mut self.compressed, Compression::new(9));
+            let mut enc = ZlibEncoder::new(&mut self.compressed, Compression::new(9));
             enc.write_all(data)
                 .and_then(|()| enc.finish().map(|_| ()))
                 .map_err(|e| {
-                    FormatError::Invalid(format!("could not gzip document '{name}': {e}"))
+                    FormatError::Invalid(format!("could not compress document '{name}': {e}"))
                 })?;
-            self.gz_name.clear();
-            self.gz_name.push_str(name);
-            self.gz_name.push_str(".gz");
-            writer.write_file(&self.gz_name, metadata, &self.compressed)?;
+            writer.write_file(name, metadata, &self.compressed)?;
         } else {
             writer.write_file(name, metadata, data)?;
         }

@@ -1,0 +1,600 @@
+//! Compatibility with the original Pimlico, run for real: the original writes and we read (and
+//! our writer produces the same bytes), and we write and the original reads.
+
+mod formats_support;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use formats_support::{Original, describe_corpus, hex, original, tempdir};
+use pimlico_modules::formats::dictionary::{self, DictionaryData};
+use pimlico_modules::formats::doctype::DocType;
+use pimlico_modules::formats::documents::{
+    IntFormat, IntListsFormat, encode_char_tokenized, encode_int_list, encode_segmented_lines,
+    encode_text, encode_tokenized,
+};
+use pimlico_modules::formats::grouped::{self, GroupedCorpusWriter, WriterOptions};
+use pimlico_modules::formats::invalid::InvalidDocument;
+use pimlico_modules::formats::metadata::Metadata;
+use pimlico_modules::formats::named_files::NamedFileCollection;
+use pimlico_modules::formats::pickle::PyValue;
+use pimlico_modules::formats::{dict, string_list};
+use serde_json::{Value, json};
+
+fn strings(v: &Value) -> Vec<String> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap().to_string())
+        .collect()
+}
+
+fn ints(v: &Value) -> Vec<i128> {
+    let int = |i: &Value| {
+        i.as_i64()
+            .map(i128::from)
+            .or(i.as_u64().map(i128::from))
+            .unwrap()
+    };
+    v.as_array().unwrap().iter().map(int).collect()
+}
+
+/// Encodes a document given as in the drivers' specs, as a module would with our encoders.
+fn encode(doc_type: &str, metadata: &Metadata, doc: &Value) -> Vec<u8> {
+    let mut out = Vec::new();
+    if let Some(inv) = doc.get("invalid") {
+        let parts = strings(inv);
+        InvalidDocument::new(&parts[0], &parts[1]).encode(&mut out);
+        return out;
+    }
+    if let Some(raw) = doc.get("raw") {
+        let raw = raw.as_str().unwrap();
+        return (0..raw.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&raw[i..i + 2], 16).unwrap())
+            .collect();
+    }
+    match doc_type {
+        "TokenizedDocumentType" => {
+            let sentences: Vec<Vec<String>> = doc["sentences"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(strings)
+                .collect();
+            encode_tokenized(&sentences, &mut out);
+        }
+        "CharacterTokenizedDocumentType" => {
+            let sentences: Vec<String> = doc["sentences"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| strings(s).concat())
+                .collect();
+            encode_char_tokenized(&sentences, &mut out);
+        }
+        "SegmentedLinesDocumentType" => {
+            let lines: Vec<Vec<String>> = doc["sentences"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(strings)
+                .collect();
+            encode_segmented_lines(&lines, &mut out);
+        }
+        "IntegerListsDocumentType" => {
+            let rows: Vec<Vec<i128>> = doc["lists"].as_array().unwrap().iter().map(ints).collect();
+            IntListsFormat::from_metadata(metadata)
+                .unwrap()
+                .encode(&rows, &mut out)
+                .unwrap();
+        }
+        "IntegerListDocumentType" => {
+            encode_int_list(
+                IntFormat::from_metadata(metadata).unwrap(),
+                &ints(&doc["list"]),
+                &mut out,
+            )
+            .unwrap();
+        }
+        "LabelDocumentType" => encode_text(doc["label"].as_str().unwrap(), &mut out),
+        _ => encode_text(doc["text"].as_str().unwrap(), &mut out),
+    }
+    out
+}
+
+/// Writes a corpus job's documents with our writer.
+fn write_ours(dir: &Path, job: &Value) {
+    let doc_type = job["doc_type"].as_str().unwrap();
+    let mut options = WriterOptions::default();
+    if let Some(kw) = job.get("writer_kwargs") {
+        options.metadata = kw.as_object().unwrap().clone();
+    }
+    let mut w =
+        GroupedCorpusWriter::create(dir, DocType::lookup(doc_type).unwrap(), options).unwrap();
+    let metadata = w.metadata().clone();
+    for d in job["docs"].as_array().unwrap() {
+        let data = encode(doc_type, &metadata, &d[2]);
+        w.add_document(d[0].as_str().unwrap(), d[1].as_str().unwrap(), &data, None)
+            .unwrap();
+    }
+    w.finish().unwrap();
+}
+
+/// What the original should report for a job's documents: the spec itself, with labels
+/// reported as text and character sentences as lists of characters.
+fn expected_docs(job: &Value) -> Value {
+    let docs = job["docs"].as_array().unwrap().iter().map(|d| {
+        let mut doc = d[2].clone();
+        if let Some(label) = doc.get("label").cloned() {
+            doc = json!({"text": label});
+        }
+        json!([d[0], d[1], doc])
+    });
+    Value::Array(docs.collect())
+}
+
+fn corpus_jobs(root: &Path) -> Vec<Value> {
+    let text =
+        "Resumption of the session\nI declare resumed the session of the European Parliament.";
+    let invalid = json!({"invalid": ["mymodule", "ValueError: bad input\nTraceback (most recent call last):\n  x"]});
+    vec![
+        json!({"doc_type": "TokenizedDocumentType", "docs": [
+            ["archive-0", "doc1.txt", {"sentences": [["Resumption", "of", "the", "session"], ["I", "declare", "."]]}],
+            ["archive-0", "caf\u{e9} \u{1F600}.txt", {"sentences": [["\u{e9}t\u{e9}", "\u{4e16}\u{754c}"]]}],
+            ["archive-0", "blank-lines", {"sentences": [["a"], [""], ["b", "", "c"]]}],
+            ["archive-1", "broken", invalid],
+            ["archive-1", "last", {"sentences": [["z"]]}],
+        ]}),
+        json!({"doc_type": "CharacterTokenizedDocumentType", "docs": [
+            ["a", "d", {"sentences": [["h", "\u{e9}", " ", "x"], ["y"]]}],
+        ]}),
+        json!({"doc_type": "SegmentedLinesDocumentType", "docs": [
+            ["a", "d", {"sentences": [["a/b", "c"], ["d", ""]]}],
+        ]}),
+        json!({"doc_type": "RawTextDocumentType", "docs": [
+            ["archive-0", "d1", {"text": text}],
+            ["archive-0", "d2", {"text": ""}],
+            ["archive-1", "d3", {"text": "tab\there \"quoted\" back\\slash \u{2028}"}],
+        ]}),
+        json!({"doc_type": "TextDocumentType", "docs": [["a", "t", {"text": text}]]}),
+        json!({"doc_type": "LabelDocumentType", "docs": [["a", "l1", {"label": "2004-07"}], ["a", "l2", {"label": "x"}]]}),
+        json!({"doc_type": "IntegerListsDocumentType", "docs": [
+            ["archive-0", "ids1", {"lists": [[500, 0, 18446744073709551615u64], [], [7]]}],
+            ["archive-0", "ids2", invalid],
+        ]}),
+        json!({"doc_type": "IntegerListsDocumentType",
+               "writer_kwargs": {"bytes": 2, "signed": true, "row_length_bytes": 4},
+               "docs": [["archive-0", "small", {"lists": [[-32768, -1, 0, 32767], [1]]}]]}),
+        json!({"doc_type": "IntegerListDocumentType", "writer_kwargs": {"bytes": 4},
+               "docs": [["a", "one", {"list": [1, 2, 4294967295u64]}], ["a", "two", {"list": []}]]}),
+        json!({"doc_type": "RawDocumentType", "docs": [["a", "bin", {"raw": "00ff10806d"}]]}),
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(i, mut job)| {
+        job["kind"] = json!("corpus");
+        job["dir"] = json!(root.join(format!("orig-{i}")).to_str().unwrap());
+        job
+    })
+    .collect()
+}
+
+fn files_under(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for entry in walk(dir) {
+        let rel = entry
+            .strip_prefix(dir)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        out.push((rel, std::fs::read(&entry).unwrap()));
+    }
+    out.sort();
+    out
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+fn with_original(test: &str) -> Option<Original> {
+    original(test)
+}
+
+#[test]
+fn original_corpora_read_the_same_and_match_our_bytes() {
+    let Some(orig) = with_original("original_corpora_read_the_same_and_match_our_bytes") else {
+        return;
+    };
+    let tmp = tempdir();
+    let jobs = corpus_jobs(tmp.path());
+    orig.write(&Value::Array(jobs.clone()));
+    for job in &jobs {
+        let doc_type = job["doc_type"].as_str().unwrap();
+        let dir = Path::new(job["dir"].as_str().unwrap());
+        grouped::ready(dir).unwrap();
+        let ours = describe_corpus(dir, doc_type);
+        assert_eq!(
+            ours["docs"],
+            expected_docs(job),
+            "{doc_type}: we read what the original wrote"
+        );
+        assert_eq!(
+            ours,
+            orig.read("corpus", dir, Some(doc_type)),
+            "{doc_type}: we read as the original reads"
+        );
+
+        let mine = tmp.path().join(format!(
+            "{}-ours",
+            dir.file_name().unwrap().to_str().unwrap()
+        ));
+        write_ours(&mine, job);
+        let (theirs_files, our_files) = (files_under(dir), files_under(&mine));
+        assert_eq!(
+            theirs_files.iter().map(|f| &f.0).collect::<Vec<_>>(),
+            our_files.iter().map(|f| &f.0).collect::<Vec<_>>(),
+            "{doc_type}: same files"
+        );
+        for ((name, theirs), (_, ours)) in theirs_files.iter().zip(&our_files) {
+            assert!(
+                theirs == ours,
+                "{doc_type}: {name} differs:\noriginal: {}\nours:     {}",
+                String::from_utf8_lossy(theirs),
+                String::from_utf8_lossy(ours)
+            );
+        }
+    }
+}
+
+#[test]
+fn original_reads_what_we_write() {
+    let Some(orig) = with_original("original_reads_what_we_write") else {
+        return;
+    };
+    let tmp = tempdir();
+    for (i, job) in corpus_jobs(tmp.path()).iter().enumerate() {
+        let doc_type = job["doc_type"].as_str().unwrap();
+        let dir = tmp.path().join(format!("ours-{i}"));
+        write_ours(&dir, job);
+        let theirs = orig.read("corpus", &dir, Some(doc_type));
+        assert_eq!(
+            theirs["docs"],
+            expected_docs(job),
+            "{doc_type}: the original reads what we wrote"
+        );
+        assert_eq!(
+            theirs["length"],
+            json!(job["docs"].as_array().unwrap().len())
+        );
+    }
+    // A gzipped corpus (the original's writer cannot produce one, but reads this layout).
+    let dir = tmp.path().join("gz");
+    let mut options = WriterOptions::default();
+    options.metadata.insert("gzip".into(), json!(true));
+    let mut w = GroupedCorpusWriter::create(
+        &dir,
+        DocType::lookup("RawTextDocumentType").unwrap(),
+        options,
+    )
+    .unwrap();
+    w.add_document("archive-0", "a", "compressed \u{e9}".as_bytes(), None)
+        .unwrap();
+    w.add_document("archive-1", "b", b"", None).unwrap();
+    w.finish().unwrap();
+    let theirs = orig.read("corpus", &dir, Some("RawTextDocumentType"));
+    assert_eq!(
+        theirs["docs"],
+        json!([["archive-0", "a", {"text": "compressed \u{e9}"}], ["archive-1", "b", {"text": ""}]])
+    );
+    assert_eq!(theirs["metadata"], json!({"length": 2, "gzip": true}));
+}
+
+#[test]
+fn compressed_and_tar_corpora_from_python() {
+    let Some(orig) = with_original("compressed_and_tar_corpora_from_python") else {
+        return;
+    };
+    let tmp = tempdir();
+    let docs = json!([
+        ["archive-0", "one", "first document"],
+        ["archive-0", "two \u{e9}", "second \u{e9}"],
+        ["archive-1", "three", ""],
+        [
+            "archive-1",
+            &format!("{}/long name", "x".repeat(120)),
+            "long names need extended headers"
+        ],
+    ]);
+    let jobs: Vec<Value> = [
+        json!({"kind": "gzip_corpus"}),
+        json!({"kind": "gzip_corpus", "zlib": true}),
+        json!({"kind": "tar_corpus", "format": "gnu"}),
+        json!({"kind": "tar_corpus", "format": "pax"}),
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(i, mut j)| {
+        j["dir"] = json!(tmp.path().join(format!("c{i}")).to_str().unwrap());
+        j["docs"] = docs.clone();
+        j
+    })
+    .collect();
+    orig.write(&Value::Array(jobs.clone()));
+    let expected: Vec<Value> = docs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| json!([d[0], d[1], {"text": d[2]}]))
+        .collect();
+    for job in &jobs {
+        let dir = Path::new(job["dir"].as_str().unwrap());
+        let ours = describe_corpus(dir, "RawTextDocumentType");
+        assert_eq!(ours["docs"], Value::Array(expected.clone()), "{job}");
+        if job["kind"] == "gzip_corpus" && job.get("zlib").is_none() {
+            // The original strips `.gz` from the name before testing for it, then fails to
+            // zlib-decompress gzip data: it cannot read the layout its own docs describe.
+            let err = orig.read_fails("corpus", dir, Some("RawTextDocumentType"));
+            assert!(err.contains("zlib.error"), "{err}");
+        } else {
+            assert_eq!(
+                ours,
+                orig.read("corpus", dir, Some("RawTextDocumentType")),
+                "{job}"
+            );
+        }
+    }
+}
+
+/// Documents drawn from a fixed pseudo-random sequence over `vocab` words.
+fn documents(n_docs: usize, vocab: usize, seed: u64) -> Vec<Vec<String>> {
+    let mut state = seed;
+    let mut next = move || {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (state >> 33) as usize
+    };
+    (0..n_docs)
+        .map(|_| {
+            let len = 1 + next() % 12;
+            (0..len)
+                .map(|_| {
+                    // Skewed frequencies, so filters and ties have something to do.
+                    let r = next() % vocab;
+                    let w = r * r / vocab;
+                    format!("w{w}\u{e9}")
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn build_ours(spec: &Value) -> DictionaryData {
+    let mut d = DictionaryData::new();
+    if let Some(sw) = spec.get("stopwords").filter(|s| !s.is_null()) {
+        d.stopwords = strings(sw).into_iter().collect();
+    }
+    let docs: Vec<Vec<String>> = spec["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(strings)
+        .collect();
+    d.add_documents(&docs, spec["prune_at"].as_u64().map(|n| n as usize));
+    d.filter_high_low_extremes(
+        spec["threshold"].as_u64().unwrap_or(0),
+        spec["max_prop"].as_f64().unwrap_or(1.0),
+        spec["limit"].as_u64().map(|n| n as usize),
+        true,
+    );
+    for t in spec
+        .get("add_terms")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        d.add_term(t.as_str().unwrap());
+    }
+    d
+}
+
+fn dump(d: &DictionaryData) -> Value {
+    json!({
+        "token2id": d.token2id.iter().map(|(t, i)| json!([t, i])).collect::<Vec<_>>(),
+        "dfs": d.dfs.iter().map(|(i, n)| json!([i, n])).collect::<Vec<_>>(),
+        "stopwords": d.stopwords.iter().collect::<BTreeSet<_>>(),
+        "num_docs": d.num_docs,
+        "num_pos": d.num_pos,
+        "num_nnz": d.num_nnz,
+        "id2token_len": d.len(),
+    })
+}
+
+#[test]
+fn dictionaries_match_the_original_both_ways() {
+    let Some(orig) = with_original("dictionaries_match_the_original_both_ways") else {
+        return;
+    };
+    let tmp = tempdir();
+    let specs = [
+        // Thresholds and a limit: no stopwords, so the pickle must be byte-identical.
+        json!({"documents": documents(3000, 6000, 1), "threshold": 2, "limit": 2500, "add_terms": ["<oov>", "w0\u{e9}"]}),
+        // Exactly 2000 words: the C pickler's extra empty batch after a multiple of 1000.
+        json!({"documents": (0..2000).map(|i| vec![format!("t{i}")]).collect::<Vec<_>>()}),
+        // Frequent words become stopwords; initial stopwords; pruning while building.
+        json!({"documents": documents(12000, 400, 2), "max_prop": 0.05, "stopwords": ["w1\u{e9}", "zzz"], "prune_at": 150}),
+        json!({"documents": []}),
+    ];
+    let jobs: Vec<Value> = specs
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let mut j = s.clone();
+            j["kind"] = json!("dictionary");
+            j["dir"] = json!(tmp.path().join(format!("orig-{i}")).to_str().unwrap());
+            j
+        })
+        .collect();
+    orig.write(&Value::Array(jobs.clone()));
+    for (i, job) in jobs.iter().enumerate() {
+        let dir = Path::new(job["dir"].as_str().unwrap());
+        let theirs = orig.read("dictionary", dir, None);
+        let read = dictionary::read(dir).unwrap();
+        assert_eq!(
+            dump(&read),
+            theirs,
+            "spec {i}: we read the original's dictionary"
+        );
+        let built = build_ours(job);
+        assert_eq!(
+            dump(&built),
+            theirs,
+            "spec {i}: building gives the original's IDs and counts"
+        );
+        if built.stopwords.is_empty() {
+            let their_bytes = std::fs::read(dir.join("data/dictionary")).unwrap();
+            assert!(
+                built.to_pickle() == their_bytes,
+                "spec {i}: pickle bytes differ from the original's"
+            );
+        }
+        let mine = tmp.path().join(format!("ours-{i}"));
+        dictionary::write(&mine, &built).unwrap();
+        assert_eq!(
+            orig.read("dictionary", &mine, None),
+            theirs,
+            "spec {i}: the original reads our dictionary"
+        );
+    }
+}
+
+#[test]
+fn simple_datatypes_both_ways() {
+    let Some(orig) = with_original("simple_datatypes_both_ways") else {
+        return;
+    };
+    let tmp = tempdir();
+    let items = ["one", "tw\u{f6}", "", "with\u{c}form feed", "last"];
+    let files = json!({"a.txt": hex(b"hello"), "sub/b.bin": hex(&[0, 255, 10])});
+    let jobs = json!([
+        {"kind": "string_list", "dir": tmp.path().join("sl").to_str().unwrap(), "items": items},
+        {"kind": "files", "dir": tmp.path().join("nf").to_str().unwrap(), "files": files},
+        {"kind": "dict", "dir": tmp.path().join("d").to_str().unwrap(), "dict": {"k": [1, 2.5, null, true], "\u{e9}": {"n": "x"}}},
+    ]);
+    orig.write(&jobs);
+    let theirs_list = orig.read("string_list", &tmp.path().join("sl"), None);
+    assert_eq!(
+        json!(string_list::read(&tmp.path().join("sl")).unwrap()),
+        theirs_list["list"]
+    );
+    assert_eq!(
+        theirs_list["list"],
+        json!(["one", "tw\u{f6}", "", "with", "form feed", "last"])
+    );
+    string_list::write(&tmp.path().join("sl2"), &items).unwrap();
+    assert_eq!(
+        orig.read("string_list", &tmp.path().join("sl2"), None),
+        theirs_list
+    );
+    assert_eq!(
+        std::fs::read(tmp.path().join("sl/data/data")).unwrap(),
+        std::fs::read(tmp.path().join("sl2/data/data")).unwrap()
+    );
+
+    let collection = NamedFileCollection::new(&["a.txt", "sub/b.bin"]).unwrap();
+    collection.ready(&tmp.path().join("nf")).unwrap();
+    assert_eq!(
+        collection
+            .read_file(&tmp.path().join("nf"), "sub/b.bin")
+            .unwrap(),
+        [0, 255, 10]
+    );
+    let mut w = collection.writer(&tmp.path().join("nf2")).unwrap();
+    w.write_file("a.txt", b"hello").unwrap();
+    w.write_file("sub/b.bin", &[0, 255, 10]).unwrap();
+    w.finish().unwrap();
+    assert_eq!(
+        orig.read("files", &tmp.path().join("nf2"), Some("a.txt,sub/b.bin"))["files"],
+        files
+    );
+
+    let theirs_dict = orig.read("dict", &tmp.path().join("d"), None);
+    let ours = dict::read(&tmp.path().join("d")).unwrap();
+    assert_eq!(ours[0].0, PyValue::Str("k".into()));
+    assert_eq!(
+        ours[0].1,
+        PyValue::List(vec![
+            PyValue::Int(1),
+            PyValue::Float(2.5),
+            PyValue::None,
+            PyValue::Bool(true)
+        ])
+    );
+    dict::write(&tmp.path().join("d2"), ours).unwrap();
+    assert_eq!(orig.read("dict", &tmp.path().join("d2"), None), theirs_dict);
+    assert_eq!(
+        std::fs::read(tmp.path().join("d/data/data")).unwrap(),
+        std::fs::read(tmp.path().join("d2/data/data")).unwrap(),
+        "Dict pickles are byte-identical"
+    );
+}
+
+#[test]
+fn readiness_agrees_with_the_original() {
+    let Some(orig) = with_original("readiness_agrees_with_the_original") else {
+        return;
+    };
+    let tmp = tempdir();
+    let text = DocType::lookup("RawTextDocumentType").unwrap();
+    let check = |dir: &Path, expected: bool| {
+        assert_eq!(
+            grouped::ready(dir).is_ok(),
+            expected,
+            "ours for {}",
+            dir.display()
+        );
+        assert_eq!(
+            orig.read("ready", dir, None),
+            json!({"ready": expected}),
+            "original for {}",
+            dir.display()
+        );
+    };
+    let dir = tmp.path().join("c");
+    let mut w = GroupedCorpusWriter::create(&dir, text, WriterOptions::default()).unwrap();
+    w.add_document("a", "d", b"x", None).unwrap();
+    w.flush().unwrap();
+    check(&dir, false);
+    w.finish().unwrap();
+    check(&dir, true);
+
+    let dropped = tmp.path().join("dropped");
+    let mut w = GroupedCorpusWriter::create(&dropped, text, WriterOptions::default()).unwrap();
+    w.add_document("a", "d", b"x", None).unwrap();
+    drop(w);
+    check(&dropped, false);
+
+    let empty = tmp.path().join("empty");
+    GroupedCorpusWriter::create(&empty, text, WriterOptions::default())
+        .unwrap()
+        .finish()
+        .unwrap();
+    check(&empty, true);
+
+    let no_archives = tmp.path().join("no_archives");
+    std::fs::create_dir_all(no_archives.join("data")).unwrap();
+    std::fs::write(no_archives.join("corpus_metadata"), r#"{"length": 3}"#).unwrap();
+    check(&no_archives, false);
+    check(&tmp.path().join("missing"), false);
+}
