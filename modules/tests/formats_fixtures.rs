@@ -2,6 +2,8 @@
 
 mod formats_support;
 
+use std::path::{Path, PathBuf};
+
 use formats_support::{dataset, describe_corpus, original};
 use pimlico_modules::formats::documents::{
     IntFormat, IntListsFormat, Tokenized, decode_int_list, decode_text,
@@ -9,6 +11,7 @@ use pimlico_modules::formats::documents::{
 use pimlico_modules::formats::grouped::{self, GroupedCorpusReader, OwnedDoc};
 use pimlico_modules::formats::named_files::NamedFileCollection;
 use pimlico_modules::formats::{dict, dictionary, npy, string_list};
+use serde_json::{Value, json};
 
 fn all_docs(rel: &str) -> (GroupedCorpusReader, Vec<OwnedDoc>) {
     let dir = dataset(rel);
@@ -235,7 +238,7 @@ fn fixtures_read_the_same_as_the_original() {
     let Some(orig) = original("fixtures_read_the_same_as_the_original") else {
         return;
     };
-    for (rel, doc_type) in [
+    let corpora = [
         ("text_corpora/europarl", "RawTextDocumentType"),
         ("text_corpora/europarl2", "RawTextDocumentType"),
         ("corpora/tokenized", "TokenizedDocumentType"),
@@ -249,36 +252,46 @@ fn fixtures_read_the_same_as_the_original() {
         ("corpora/labels_ubuntu", "LabelDocumentType"),
         ("corpora/pos", "RawDocumentType"),
         ("corpora/int_table", "RawDocumentType"),
-    ] {
-        let theirs = orig.spawn_read("corpus", &dataset(rel), Some(doc_type));
-        let ours = describe_corpus(&dataset(rel), doc_type);
-        assert_eq!(ours, theirs.wait(), "{rel}");
+    ];
+    let dictionaries = ["dictionary", "vocab", "vocab_ubuntu"];
+    let lists = ["demo_string_list", "europarl_filename_list"];
+    let paths: Vec<(PathBuf, Option<&str>, &str)> = corpora
+        .iter()
+        .map(|(rel, t)| (dataset(rel), Some(*t), "corpus"))
+        .chain(
+            dictionaries
+                .iter()
+                .map(|rel| (dataset(rel), None, "dictionary")),
+        )
+        .chain(lists.iter().map(|rel| (dataset(rel), None, "string_list")))
+        .collect();
+    let requests: Vec<(&str, &Path, Option<&str>)> = paths
+        .iter()
+        .map(|(p, t, k)| (*k, p.as_path(), *t))
+        .collect();
+    // The original reads in its own process while we read here.
+    let pending = orig.spawn_read_many(&requests);
+    let ours: Vec<Value> = corpora
+        .iter()
+        .map(|(rel, t)| describe_corpus(&dataset(rel), t))
+        .collect();
+    let mut theirs = pending.wait_many().into_iter();
+    for ((rel, _), ours) in corpora.iter().zip(ours) {
+        assert_eq!(ours, theirs.next().unwrap(), "{rel}");
     }
-    for rel in ["dictionary", "vocab", "vocab_ubuntu"] {
-        let theirs = orig.read("dictionary", &dataset(rel), None);
+    for rel in dictionaries {
+        let theirs = theirs.next().unwrap();
         let d = dictionary::read(&dataset(rel)).unwrap();
-        let tokens: Vec<serde_json::Value> = d
-            .token2id
-            .iter()
-            .map(|(t, i)| serde_json::json!([t, i]))
-            .collect();
-        assert_eq!(
-            serde_json::Value::Array(tokens),
-            theirs["token2id"],
-            "{rel}"
-        );
-        let dfs: Vec<serde_json::Value> = d
-            .dfs
-            .iter()
-            .map(|(i, n)| serde_json::json!([i, n]))
-            .collect();
-        assert_eq!(serde_json::Value::Array(dfs), theirs["dfs"], "{rel}");
-        assert_eq!(serde_json::json!(d.num_docs), theirs["num_docs"], "{rel}");
+        let tokens: Vec<Value> = d.token2id.iter().map(|(t, i)| json!([t, i])).collect();
+        assert_eq!(Value::Array(tokens), theirs["token2id"], "{rel}");
+        let dfs: Vec<Value> = d.dfs.iter().map(|(i, n)| json!([i, n])).collect();
+        assert_eq!(Value::Array(dfs), theirs["dfs"], "{rel}");
+        assert_eq!(json!(d.num_docs), theirs["num_docs"], "{rel}");
     }
-    for rel in ["demo_string_list", "europarl_filename_list"] {
-        let theirs = orig.read("string_list", &dataset(rel), None);
+    for rel in lists {
+        let theirs = theirs.next().unwrap();
         assert_eq!(
-            serde_json::json!(string_list::read(&dataset(rel)).unwrap()),
+            json!(string_list::read(&dataset(rel)).unwrap()),
             theirs["list"],
             "{rel}"
         );

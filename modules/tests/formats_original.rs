@@ -4,7 +4,7 @@
 mod formats_support;
 
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use formats_support::{Original, describe_corpus, hex, original, tempdir};
 use pimlico_modules::formats::dictionary::{self, DictionaryData};
@@ -211,6 +211,10 @@ fn with_original(test: &str) -> Option<Original> {
     original(test)
 }
 
+fn job_dir(job: &Value) -> &Path {
+    Path::new(job["dir"].as_str().unwrap())
+}
+
 #[test]
 fn original_corpora_read_the_same_and_match_our_bytes() {
     let Some(orig) = with_original("original_corpora_read_the_same_and_match_our_bytes") else {
@@ -219,9 +223,14 @@ fn original_corpora_read_the_same_and_match_our_bytes() {
     let tmp = tempdir();
     let jobs = corpus_jobs(tmp.path());
     orig.write(&Value::Array(jobs.clone()));
-    for job in &jobs {
+    let requests: Vec<(&str, &Path, Option<&str>)> = jobs
+        .iter()
+        .map(|j| ("corpus", job_dir(j), j["doc_type"].as_str()))
+        .collect();
+    let theirs_all = orig.read_many(&requests);
+    for (job, theirs) in jobs.iter().zip(theirs_all) {
         let doc_type = job["doc_type"].as_str().unwrap();
-        let dir = Path::new(job["dir"].as_str().unwrap());
+        let dir = job_dir(job);
         grouped::ready(dir).unwrap();
         let ours = describe_corpus(dir, doc_type);
         assert_eq!(
@@ -229,11 +238,7 @@ fn original_corpora_read_the_same_and_match_our_bytes() {
             expected_docs(job),
             "{doc_type}: we read what the original wrote"
         );
-        assert_eq!(
-            ours,
-            orig.read("corpus", dir, Some(doc_type)),
-            "{doc_type}: we read as the original reads"
-        );
+        assert_eq!(ours, theirs, "{doc_type}: we read as the original reads");
 
         let mine = tmp.path().join(format!(
             "{}-ours",
@@ -263,11 +268,38 @@ fn original_reads_what_we_write() {
         return;
     };
     let tmp = tempdir();
-    for (i, job) in corpus_jobs(tmp.path()).iter().enumerate() {
+    let jobs = corpus_jobs(tmp.path());
+    let dirs: Vec<PathBuf> = (0..jobs.len())
+        .map(|i| tmp.path().join(format!("ours-{i}")))
+        .collect();
+    for (job, dir) in jobs.iter().zip(&dirs) {
+        write_ours(dir, job);
+    }
+    // A gzipped corpus (the original's writer cannot produce one, but reads this layout).
+    let gz = tmp.path().join("gz");
+    let mut options = WriterOptions::default();
+    options.metadata.insert("gzip".into(), json!(true));
+    let mut w = GroupedCorpusWriter::create(
+        &gz,
+        DocType::lookup("RawTextDocumentType").unwrap(),
+        options,
+    )
+    .unwrap();
+    w.add_document("archive-0", "a", "compressed \u{e9}".as_bytes(), None)
+        .unwrap();
+    w.add_document("archive-1", "b", b"", None).unwrap();
+    w.finish().unwrap();
+
+    let mut requests: Vec<(&str, &Path, Option<&str>)> = jobs
+        .iter()
+        .zip(&dirs)
+        .map(|(j, d)| ("corpus", d.as_path(), j["doc_type"].as_str()))
+        .collect();
+    requests.push(("corpus", &gz, Some("RawTextDocumentType")));
+    let mut theirs_all = orig.read_many(&requests);
+    let theirs_gz = theirs_all.pop().unwrap();
+    for (job, theirs) in jobs.iter().zip(theirs_all) {
         let doc_type = job["doc_type"].as_str().unwrap();
-        let dir = tmp.path().join(format!("ours-{i}"));
-        write_ours(&dir, job);
-        let theirs = orig.read("corpus", &dir, Some(doc_type));
         assert_eq!(
             theirs["docs"],
             expected_docs(job),
@@ -278,26 +310,11 @@ fn original_reads_what_we_write() {
             json!(job["docs"].as_array().unwrap().len())
         );
     }
-    // A gzipped corpus (the original's writer cannot produce one, but reads this layout).
-    let dir = tmp.path().join("gz");
-    let mut options = WriterOptions::default();
-    options.metadata.insert("gzip".into(), json!(true));
-    let mut w = GroupedCorpusWriter::create(
-        &dir,
-        DocType::lookup("RawTextDocumentType").unwrap(),
-        options,
-    )
-    .unwrap();
-    w.add_document("archive-0", "a", "compressed \u{e9}".as_bytes(), None)
-        .unwrap();
-    w.add_document("archive-1", "b", b"", None).unwrap();
-    w.finish().unwrap();
-    let theirs = orig.read("corpus", &dir, Some("RawTextDocumentType"));
     assert_eq!(
-        theirs["docs"],
+        theirs_gz["docs"],
         json!([["archive-0", "a", {"text": "compressed \u{e9}"}], ["archive-1", "b", {"text": ""}]])
     );
-    assert_eq!(theirs["metadata"], json!({"length": 2, "gzip": true}));
+    assert_eq!(theirs_gz["metadata"], json!({"length": 2, "gzip": true}));
 }
 
 #[test]
@@ -337,25 +354,24 @@ fn compressed_and_tar_corpora_from_python() {
         .iter()
         .map(|d| json!([d[0], d[1], {"text": d[2]}]))
         .collect();
-    for job in &jobs {
-        let dir = Path::new(job["dir"].as_str().unwrap());
-        let ours = describe_corpus(dir, "RawTextDocumentType");
+    let requests: Vec<(&str, &Path, Option<&str>)> = jobs
+        .iter()
+        .map(|j| ("corpus", job_dir(j), Some("RawTextDocumentType")))
+        .collect();
+    let theirs_all = orig.read_many(&requests);
+    for (job, theirs) in jobs.iter().zip(theirs_all) {
+        let ours = describe_corpus(job_dir(job), "RawTextDocumentType");
         assert_eq!(ours["docs"], Value::Array(expected.clone()), "{job}");
         if job["kind"] == "gzip_corpus" && job.get("zlib").is_none() {
             // The original strips `.gz` from the name before testing for it, then fails to
             // zlib-decompress gzip data: it cannot read the layout its own docs describe.
-            let err = orig.read_fails("corpus", dir, Some("RawTextDocumentType"));
-            assert!(err.contains("zlib.error"), "{err}");
+            let err = theirs["error"].as_str().unwrap_or_default();
+            assert!(err.contains("zlib.error"), "{theirs}");
         } else {
-            assert_eq!(
-                ours,
-                orig.read("corpus", dir, Some("RawTextDocumentType")),
-                "{job}"
-            );
+            assert_eq!(ours, theirs, "{job}");
         }
     }
 }
-
 /// Documents drawn from a fixed pseudo-random sequence over `vocab` words.
 fn documents(n_docs: usize, vocab: usize, seed: u64) -> Vec<Vec<String>> {
     let mut state = seed;
@@ -447,18 +463,26 @@ fn dictionaries_match_the_original_both_ways() {
         })
         .collect();
     orig.write(&Value::Array(jobs.clone()));
-    for (i, job) in jobs.iter().enumerate() {
-        let dir = Path::new(job["dir"].as_str().unwrap());
-        let theirs = orig.read("dictionary", dir, None);
+    let theirs_all = orig.read_many(
+        &jobs
+            .iter()
+            .map(|j| ("dictionary", job_dir(j), None))
+            .collect::<Vec<_>>(),
+    );
+    let mine: Vec<PathBuf> = (0..jobs.len())
+        .map(|i| tmp.path().join(format!("ours-{i}")))
+        .collect();
+    for (i, (job, theirs)) in jobs.iter().zip(&theirs_all).enumerate() {
+        let dir = job_dir(job);
         let read = dictionary::read(dir).unwrap();
         assert_eq!(
-            dump(&read),
+            &dump(&read),
             theirs,
             "spec {i}: we read the original's dictionary"
         );
         let built = build_ours(job);
         assert_eq!(
-            dump(&built),
+            &dump(&built),
             theirs,
             "spec {i}: building gives the original's IDs and counts"
         );
@@ -469,68 +493,56 @@ fn dictionaries_match_the_original_both_ways() {
                 "spec {i}: pickle bytes differ from the original's"
             );
         }
-        let mine = tmp.path().join(format!("ours-{i}"));
-        dictionary::write(&mine, &built).unwrap();
-        assert_eq!(
-            orig.read("dictionary", &mine, None),
-            theirs,
-            "spec {i}: the original reads our dictionary"
-        );
+        dictionary::write(&mine[i], &built).unwrap();
     }
+    let ours_read = orig.read_many(
+        &mine
+            .iter()
+            .map(|d| ("dictionary", d.as_path(), None))
+            .collect::<Vec<_>>(),
+    );
+    assert_eq!(
+        ours_read, theirs_all,
+        "the original reads our dictionaries as its own"
+    );
 }
-
 #[test]
 fn simple_datatypes_both_ways() {
     let Some(orig) = with_original("simple_datatypes_both_ways") else {
         return;
     };
     let tmp = tempdir();
+    let path = |name: &str| tmp.path().join(name);
     let items = ["one", "tw\u{f6}", "", "with\u{c}form feed", "last"];
     let files = json!({"a.txt": hex(b"hello"), "sub/b.bin": hex(&[0, 255, 10])});
     let jobs = json!([
-        {"kind": "string_list", "dir": tmp.path().join("sl").to_str().unwrap(), "items": items},
-        {"kind": "files", "dir": tmp.path().join("nf").to_str().unwrap(), "files": files},
-        {"kind": "dict", "dir": tmp.path().join("d").to_str().unwrap(), "dict": {"k": [1, 2.5, null, true], "\u{e9}": {"n": "x"}}},
+        {"kind": "string_list", "dir": path("sl").to_str().unwrap(), "items": items},
+        {"kind": "files", "dir": path("nf").to_str().unwrap(), "files": files},
+        {"kind": "dict", "dir": path("d").to_str().unwrap(), "dict": {"k": [1, 2.5, null, true], "\u{e9}": {"n": "x"}}},
     ]);
     orig.write(&jobs);
-    let theirs_list = orig.read("string_list", &tmp.path().join("sl"), None);
+
+    // Read what the original wrote, and write the same with our writers.
+    let list = string_list::read(&path("sl")).unwrap();
     assert_eq!(
-        json!(string_list::read(&tmp.path().join("sl")).unwrap()),
-        theirs_list["list"]
+        list,
+        ["one", "tw\u{f6}", "", "with", "form feed", "last"],
+        "split like splitlines()"
     );
-    assert_eq!(
-        theirs_list["list"],
-        json!(["one", "tw\u{f6}", "", "with", "form feed", "last"])
-    );
-    string_list::write(&tmp.path().join("sl2"), &items).unwrap();
-    assert_eq!(
-        orig.read("string_list", &tmp.path().join("sl2"), None),
-        theirs_list
-    );
-    assert_eq!(
-        std::fs::read(tmp.path().join("sl/data/data")).unwrap(),
-        std::fs::read(tmp.path().join("sl2/data/data")).unwrap()
-    );
+    string_list::write(&path("sl2"), &items).unwrap();
 
     let collection = NamedFileCollection::new(&["a.txt", "sub/b.bin"]).unwrap();
-    collection.ready(&tmp.path().join("nf")).unwrap();
+    collection.ready(&path("nf")).unwrap();
     assert_eq!(
-        collection
-            .read_file(&tmp.path().join("nf"), "sub/b.bin")
-            .unwrap(),
+        collection.read_file(&path("nf"), "sub/b.bin").unwrap(),
         [0, 255, 10]
     );
-    let mut w = collection.writer(&tmp.path().join("nf2")).unwrap();
+    let mut w = collection.writer(&path("nf2")).unwrap();
     w.write_file("a.txt", b"hello").unwrap();
     w.write_file("sub/b.bin", &[0, 255, 10]).unwrap();
     w.finish().unwrap();
-    assert_eq!(
-        orig.read("files", &tmp.path().join("nf2"), Some("a.txt,sub/b.bin"))["files"],
-        files
-    );
 
-    let theirs_dict = orig.read("dict", &tmp.path().join("d"), None);
-    let ours = dict::read(&tmp.path().join("d")).unwrap();
+    let ours = dict::read(&path("d")).unwrap();
     assert_eq!(ours[0].0, PyValue::Str("k".into()));
     assert_eq!(
         ours[0].1,
@@ -541,11 +553,27 @@ fn simple_datatypes_both_ways() {
             PyValue::Bool(true)
         ])
     );
-    dict::write(&tmp.path().join("d2"), ours).unwrap();
-    assert_eq!(orig.read("dict", &tmp.path().join("d2"), None), theirs_dict);
+    dict::write(&path("d2"), ours).unwrap();
+
+    let (sl, sl2, nf2, d, d2) = (path("sl"), path("sl2"), path("nf2"), path("d"), path("d2"));
+    let theirs = orig.read_many(&[
+        ("string_list", &sl, None),
+        ("string_list", &sl2, None),
+        ("files", &nf2, Some("a.txt,sub/b.bin")),
+        ("dict", &d, None),
+        ("dict", &d2, None),
+    ]);
+    assert_eq!(json!(list), theirs[0]["list"]);
+    assert_eq!(theirs[1], theirs[0], "the original reads our string list");
     assert_eq!(
-        std::fs::read(tmp.path().join("d/data/data")).unwrap(),
-        std::fs::read(tmp.path().join("d2/data/data")).unwrap(),
+        std::fs::read(sl.join("data/data")).unwrap(),
+        std::fs::read(sl2.join("data/data")).unwrap()
+    );
+    assert_eq!(theirs[2]["files"], files, "the original reads our files");
+    assert_eq!(theirs[4], theirs[3], "the original reads our dict");
+    assert_eq!(
+        std::fs::read(d.join("data/data")).unwrap(),
+        std::fs::read(d2.join("data/data")).unwrap(),
         "Dict pickles are byte-identical"
     );
 }
@@ -557,44 +585,64 @@ fn readiness_agrees_with_the_original() {
     };
     let tmp = tempdir();
     let text = DocType::lookup("RawTextDocumentType").unwrap();
-    let check = |dir: &Path, expected: bool| {
-        assert_eq!(
-            grouped::ready(dir).is_ok(),
-            expected,
-            "ours for {}",
-            dir.display()
-        );
-        assert_eq!(
-            orig.read("ready", dir, None),
-            json!({"ready": expected}),
-            "original for {}",
-            dir.display()
-        );
-    };
-    let dir = tmp.path().join("c");
-    let mut w = GroupedCorpusWriter::create(&dir, text, WriterOptions::default()).unwrap();
+    let open_dir = tmp.path().join("open");
+    let mut open = GroupedCorpusWriter::create(&open_dir, text, WriterOptions::default()).unwrap();
+    open.add_document("a", "d", b"x", None).unwrap();
+    open.flush().unwrap();
+
+    let finished = tmp.path().join("finished");
+    let mut w = GroupedCorpusWriter::create(&finished, text, WriterOptions::default()).unwrap();
     w.add_document("a", "d", b"x", None).unwrap();
-    w.flush().unwrap();
-    check(&dir, false);
     w.finish().unwrap();
-    check(&dir, true);
 
     let dropped = tmp.path().join("dropped");
     let mut w = GroupedCorpusWriter::create(&dropped, text, WriterOptions::default()).unwrap();
     w.add_document("a", "d", b"x", None).unwrap();
     drop(w);
-    check(&dropped, false);
 
     let empty = tmp.path().join("empty");
     GroupedCorpusWriter::create(&empty, text, WriterOptions::default())
         .unwrap()
         .finish()
         .unwrap();
-    check(&empty, true);
 
     let no_archives = tmp.path().join("no_archives");
     std::fs::create_dir_all(no_archives.join("data")).unwrap();
     std::fs::write(no_archives.join("corpus_metadata"), r#"{"length": 3}"#).unwrap();
-    check(&no_archives, false);
-    check(&tmp.path().join("missing"), false);
+
+    let missing = tmp.path().join("missing");
+    let cases: [(&Path, bool); 6] = [
+        (&open_dir, false),
+        (&finished, true),
+        (&dropped, false),
+        (&empty, true),
+        (&no_archives, false),
+        (&missing, false),
+    ];
+    let theirs_all = orig.read_many(
+        &cases
+            .iter()
+            .map(|(d, _)| ("ready", *d, None))
+            .collect::<Vec<_>>(),
+    );
+    for ((dir, expected), theirs) in cases.iter().zip(theirs_all) {
+        assert_eq!(
+            grouped::ready(dir).is_ok(),
+            *expected,
+            "ours for {}",
+            dir.display()
+        );
+        assert_eq!(
+            theirs,
+            json!({"ready": expected}),
+            "original for {}",
+            dir.display()
+        );
+    }
+    open.finish().unwrap();
+    assert_eq!(
+        orig.read("ready", &open_dir, None),
+        json!({"ready": true}),
+        "ready once finished"
+    );
 }

@@ -82,6 +82,14 @@ pub struct Pending {
 }
 
 impl Pending {
+    /// Waits for a batch read and returns its results.
+    pub fn wait_many(self) -> Vec<Value> {
+        match self.wait() {
+            Value::Array(results) => results,
+            other => panic!("orig_read.py batch printed {other}"),
+        }
+    }
+
     /// Waits for the run and parses its JSON output.
     pub fn wait(self) -> Value {
         let out = self
@@ -132,36 +140,37 @@ impl Original {
         }
     }
 
-    /// Starts reading a dataset with the original; [`Pending::wait`] gives the result.
-    pub fn spawn_read(&self, kind: &str, dir: &Path, arg: Option<&str>) -> Pending {
-        let dir = dir.to_str().expect("UTF-8 path");
-        let mut args = vec![kind, dir];
-        args.extend(arg);
-        self.spawn("orig_read.py", &args, None)
+    /// Starts reading datasets with the original, one Python process for all of them:
+    /// `(kind, dir, argument)` as `orig_read.py` takes them. [`Pending::wait`] gives a list with
+    /// one result per request (`{"error": ...}` for a failed read).
+    pub fn spawn_read_many(&self, requests: &[(&str, &Path, Option<&str>)]) -> Pending {
+        let requests: Vec<Value> = requests
+            .iter()
+            .map(|(kind, dir, arg)| {
+                serde_json::json!([kind, dir.to_str().expect("UTF-8 path"), arg])
+            })
+            .collect();
+        self.spawn(
+            "orig_read.py",
+            &["batch"],
+            Some(&Value::Array(requests).to_string()),
+        )
     }
 
-    /// Reads a dataset with the original (see `tests/python/orig_read.py`).
+    /// Reads datasets with the original (see [`Self::spawn_read_many`]).
+    pub fn read_many(&self, requests: &[(&str, &Path, Option<&str>)]) -> Vec<Value> {
+        self.spawn_read_many(requests).wait_many()
+    }
+
+    /// Reads one dataset with the original; a failed read fails the test.
     pub fn read(&self, kind: &str, dir: &Path, arg: Option<&str>) -> Value {
-        let dir = dir.to_str().expect("UTF-8 path");
-        let mut args = vec![kind, dir];
-        args.extend(arg);
-        self.run("orig_read.py", &args, None)
-    }
-
-    /// Reads a dataset with the original, expecting it to fail; returns its error output.
-    pub fn read_fails(&self, kind: &str, dir: &Path, arg: Option<&str>) -> String {
-        let pending = self.spawn_read(kind, dir, arg);
-        let out = pending
-            .handle
-            .join()
-            .expect("Python output thread")
-            .expect("run the original's Python");
+        let result = self.read_many(&[(kind, dir, arg)]).remove(0);
         assert!(
-            !out.status.success(),
-            "{} succeeded, but should fail",
-            pending.what
+            result.get("error").is_none(),
+            "the original could not read {}: {result}",
+            dir.display()
         );
-        String::from_utf8_lossy(&out.stderr).into_owned()
+        result
     }
 
     /// Writes datasets with the original (see `tests/python/orig_write.py`).

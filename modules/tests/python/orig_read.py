@@ -1,6 +1,8 @@
 """Reads a dataset with the original Pimlico's reader classes and prints what it sees as JSON.
 
 Usage: orig_read.py KIND DIR [ARG]
+   or: orig_read.py batch < [[KIND, DIR, ARG], ...]   (prints a list of results; a failed
+       read gives {"error": message})
 
 KIND is one of:
   corpus DIR DOC_TYPE   a GroupedCorpus of the named document type: readiness, length and
@@ -78,13 +80,13 @@ def py_value(v):
     return v
 
 
-def main():
-    kind, path = sys.argv[1], os.path.abspath(sys.argv[2])
+def read(kind, path, arg=None):
+    path = os.path.abspath(path)
     if kind == "ready":
         setup = GroupedCorpus(RawDocumentType())([path])
         out = {"ready": bool(setup.ready_to_read())}
     elif kind == "corpus":
-        r = reader(GroupedCorpus(DOC_TYPES[sys.argv[3]]()), path)
+        r = reader(GroupedCorpus(DOC_TYPES[arg]()), path)
         out = {
             "length": len(r),
             "metadata": r.metadata,
@@ -104,14 +106,27 @@ def main():
     elif kind == "string_list":
         out = {"list": reader(StringList(), path).get_list()}
     elif kind == "files":
-        names = sys.argv[3].split(",")
+        names = arg.split(",")
         r = reader(NamedFileCollection(names), path)
         out = {"files": {n: r.read_file(n).hex() for n in names}}
     elif kind == "dict":
         out = {"dict": py_value(reader(Dict(), path).get_dict())}
     else:
         raise SystemExit("unknown kind %s" % kind)
-    sys.stdout.write(json.dumps(out))
+    return out
+
+
+def main():
+    if sys.argv[1] == "batch":
+        results = []
+        for request in json.load(sys.stdin):
+            try:
+                results.append(read(*request))
+            except (Exception, SystemExit) as e:
+                results.append({"error": "%s.%s: %s" % (type(e).__module__, type(e).__name__, e)})
+        sys.stdout.write(json.dumps(results))
+    else:
+        sys.stdout.write(json.dumps(read(*sys.argv[1:])))
 
 
 if __name__ == "__main__":
