@@ -6,13 +6,13 @@ mod formats_support;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use formats_support::{Original, hex, original, tempdir};
+use formats_support::{Original, hex, numpy_python, original, run_script, tempdir};
 use pimlico_modules::formats::dictionary::{self, DictionaryData};
 use pimlico_modules::formats::doctype::DocType;
 use pimlico_modules::formats::grouped::{self, GroupedCorpusWriter, WriterOptions};
 use pimlico_modules::formats::named_files::NamedFileCollection;
 use pimlico_modules::formats::pickle::PyValue;
-use pimlico_modules::formats::{dict, string_list};
+use pimlico_modules::formats::{dict, npy, string_list};
 use serde_json::{Value, json};
 
 fn strings(v: &Value) -> Vec<String> {
@@ -304,4 +304,54 @@ fn readiness_agrees_with_the_original() {
         json!({"ready": true}),
         "ready once finished"
     );
+}
+
+#[test]
+fn npy_files_match_numpy() {
+    let Some(python) = numpy_python("npy_files_match_numpy") else {
+        return;
+    };
+    let tmp = tempdir();
+    let arrays = [
+        (
+            npy::NpyArray::from_i64(&[3, 0, -7]),
+            json!([3, 0, -7]),
+            "int64",
+        ),
+        (
+            npy::NpyArray::from_i64(&(0..1000).collect::<Vec<_>>()),
+            json!((0..1000).collect::<Vec<_>>()),
+            "int64",
+        ),
+        (
+            npy::NpyArray::from_f64(vec![0], &[]).unwrap(),
+            json!([]),
+            "float64",
+        ),
+        (
+            npy::NpyArray::from_f64(vec![2, 2], &[1.5, -2.0, 0.0, 1e300]).unwrap(),
+            json!([[1.5, -2.0], [0.0, 1e300]]),
+            "float64",
+        ),
+    ];
+    let mut jobs = Vec::new();
+    for (i, (array, values, dtype)) in arrays.iter().enumerate() {
+        let ours = tmp.path().join(format!("ours-{i}.npy"));
+        std::fs::write(&ours, array.to_bytes()).unwrap();
+        let theirs = tmp.path().join(format!("theirs-{i}.npy"));
+        jobs.push(json!({"values": values, "dtype": dtype, "ours": ours, "theirs": theirs}));
+    }
+    let loaded = run_script(&python, "numpy_check.py", &Value::Array(jobs.clone()));
+    for (i, (array, values, dtype)) in arrays.iter().enumerate() {
+        assert_eq!(loaded[i]["loaded"], *values, "NumPy loads our array {i}");
+        assert_eq!(loaded[i]["dtype"], json!(dtype));
+        assert_eq!(loaded[i]["shape"], json!(array.shape));
+        let theirs = std::fs::read(jobs[i]["theirs"].as_str().unwrap()).unwrap();
+        assert!(
+            theirs == array.to_bytes(),
+            "array {i}: numpy.save wrote different bytes"
+        );
+        let back = npy::NpyArray::from_bytes(&theirs, Path::new("theirs.npy")).unwrap();
+        assert_eq!(&back, array, "we read NumPy's array {i}");
+    }
 }

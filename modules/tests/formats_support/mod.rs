@@ -72,6 +72,56 @@ pub fn original(test: &str) -> Option<Original> {
     None
 }
 
+/// A Python with NumPy, to check `.npy` files: `PIMLICO_NUMPY_PYTHON`, else the original's
+/// Python if NumPy is installed there (the original's `NumpyArray` needs it, but its test
+/// environment does not have it). `None`, after a loud notice, if there is none.
+pub fn numpy_python(test: &str) -> Option<PathBuf> {
+    let candidates = std::env::var("PIMLICO_NUMPY_PYTHON")
+        .into_iter()
+        .chain(std::env::var("PIMLICO_ORIG_PYTHON"))
+        .chain(["/work/orig/venv37/bin/python".to_string()]);
+    for python in candidates.map(PathBuf::from) {
+        let ok = Command::new(&python)
+            .args(["-c", "import numpy"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if ok {
+            return Some(python);
+        }
+    }
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "\n!!!!! SKIPPED {test}: no Python with NumPy (set PIMLICO_NUMPY_PYTHON). .npy files were NOT checked against NumPy. !!!!!\n"
+    );
+    None
+}
+
+/// Runs a driver script under `python` with `stdin`, returning its JSON output.
+pub fn run_script(python: &Path, name: &str, stdin: &Value) -> Value {
+    let mut child = Command::new(python)
+        .arg(script(name))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start Python");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.to_string().as_bytes())
+        .expect("write to Python");
+    let out = child.wait_with_output().expect("run Python");
+    assert!(
+        out.status.success(),
+        "{name} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON from the driver")
+}
+
 fn script(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/python")
