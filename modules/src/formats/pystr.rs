@@ -56,9 +56,30 @@ impl<'a> Iterator for SplitLines<'a> {
     }
 }
 
+/// Python's `str.isspace()` for one character: Unicode white space plus the ASCII
+/// separators `\x1c` to `\x1f`, which Python counts and Rust's `char::is_whitespace` does not.
+pub fn is_space(c: char) -> bool {
+    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
+}
+
+/// Python's `str.strip()` with no argument.
+pub fn strip(s: &str) -> &str {
+    s.trim_matches(is_space)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::splitlines;
+    use super::{splitlines, strip};
+
+    #[test]
+    fn strip_matches_python() {
+        assert_eq!(strip("\u{1f} a b\u{a0}\t\u{3000}"), "a b");
+        assert_eq!(
+            strip("\u{200b}x"),
+            "\u{200b}x",
+            "zero-width space is not white space"
+        );
+    }
 
     #[test]
     fn matches_python() {

@@ -11,7 +11,7 @@ mod tokenized;
 pub use ints::{Int, IntFormat, IntListsFormat, decode_int_list, encode_int_list};
 pub use text::{decode_text, encode_text};
 pub use tokenized::{
-    CharTokenized, Tokenized, decode_segmented_lines, encode_char_tokenized,
+    CharTokenized, Tokenized, TokenizedWriter, decode_segmented_lines, encode_char_tokenized,
     encode_segmented_lines, encode_tokenized,
 };
 

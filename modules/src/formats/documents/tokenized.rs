@@ -57,6 +57,47 @@ pub fn encode_tokenized<S: AsRef<str>>(sentences: &[Vec<S>], out: &mut Vec<u8>) 
     }
 }
 
+/// Writes a tokenized document token by token into a buffer, for modules that produce tokens
+/// one at a time: no list of sentences is built.
+#[derive(Debug)]
+pub struct TokenizedWriter<'a> {
+    out: &'a mut Vec<u8>,
+    sentences: usize,
+    tokens_in_sentence: usize,
+}
+
+impl<'a> TokenizedWriter<'a> {
+    /// Starts a document at the end of `out`.
+    pub fn new(out: &'a mut Vec<u8>) -> Self {
+        TokenizedWriter {
+            out,
+            sentences: 0,
+            tokens_in_sentence: 0,
+        }
+    }
+
+    /// Starts a new sentence (every document has at least one once a token is written).
+    pub fn sentence(&mut self) {
+        if self.sentences > 0 {
+            self.out.push(b'\n');
+        }
+        self.sentences += 1;
+        self.tokens_in_sentence = 0;
+    }
+
+    /// Adds a token to the current sentence (starting the first sentence if needed).
+    pub fn token(&mut self, token: &str) {
+        if self.sentences == 0 {
+            self.sentence();
+        }
+        if self.tokens_in_sentence > 0 {
+            self.out.push(b' ');
+        }
+        self.out.extend_from_slice(token.as_bytes());
+        self.tokens_in_sentence += 1;
+    }
+}
+
 /// A character-tokenized document: each line is a sentence, each character a token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CharTokenized<'a> {
@@ -147,6 +188,22 @@ mod tests {
         encode_tokenized(&[vec!["a", "b"], vec![], vec!["c"]], &mut out);
         assert_eq!(out, b"a b\n\nc");
         assert!(Tokenized::parse(b"\xff").is_err());
+    }
+
+    #[test]
+    fn streaming_writer_matches_the_list_encoder() {
+        let sentences = [vec!["a", "b"], vec![], vec!["c"]];
+        let mut expected = Vec::new();
+        encode_tokenized(&sentences, &mut expected);
+        let mut out = Vec::new();
+        let mut w = TokenizedWriter::new(&mut out);
+        for s in &sentences {
+            w.sentence();
+            for t in s {
+                w.token(t);
+            }
+        }
+        assert_eq!(out, expected);
     }
 
     #[test]
