@@ -26,6 +26,8 @@ pub struct Context {
     pub debug: bool,
     /// Questions may be asked and progress bars drawn.
     pub interactive: bool,
+    /// `--non-interactive` or `PIM_NON_INT` asked for it explicitly.
+    pub non_interactive_requested: bool,
 }
 
 fn absolute(path: &Path) -> PathBuf {
@@ -86,6 +88,7 @@ impl Context {
             load,
             debug: global.debug,
             interactive: !non_interactive && std::io::stdin().is_terminal(),
+            non_interactive_requested: non_interactive,
         })
     }
 
