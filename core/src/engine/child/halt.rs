@@ -1,8 +1,13 @@
-//! Stopping cleanly when told to: if the child receives SIGTERM or SIGHUP (also sent by the
-//! kernel when its supervisor dies, through the parent-death signal), it records the halt,
-//! sets `FAILED`, removes its lock and kills its process group (the module's program).
+//! Stopping cleanly when told to: if the child receives SIGTERM or SIGHUP, or its supervisor
+//! goes away, it records the halt, sets `FAILED`, removes its lock and kills its process group
+//! (the module's program).
+//!
+//! The supervisor is watched by polling the parent pid rather than with the kernel's
+//! parent-death signal, which fires when the *thread* that spawned the child exits (a daemon
+//! may start jobs from short-lived threads).
 
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use nix::sys::signal::{Signal, killpg};
 use nix::unistd::{getpgrp, getpid, getppid};
@@ -11,13 +16,31 @@ use tokio::signal::unix::{SignalKind, signal};
 use crate::status::{append_history, set_status, statuses::FAILED};
 use crate::store::Stores;
 
-/// Asks the kernel to send SIGTERM when the supervisor dies, and leaves at once (changing
-/// nothing) if it is already gone.
+/// How often the child checks that its supervisor is still there.
+const SUPERVISOR_POLL: Duration = Duration::from_millis(250);
+
+/// Leaves at once (changing nothing) if the supervisor is already gone.
 pub(super) fn follow_supervisor(supervisor: u32) {
-    #[cfg(target_os = "linux")]
-    let _ = nix::sys::prctl::set_pdeathsig(Signal::SIGTERM);
-    if getppid().as_raw() as u32 != supervisor {
+    if !parent_is(supervisor) {
         std::process::exit(super::EXIT_REFUSED);
+    }
+}
+
+fn parent_is(pid: u32) -> bool {
+    u32::try_from(getppid().as_raw()).is_ok_and(|p| p == pid)
+}
+
+/// Resolves when the parent is no longer `supervisor` (never, without one).
+async fn supervisor_gone(supervisor: Option<u32>) {
+    let Some(pid) = supervisor else {
+        return std::future::pending().await;
+    };
+    let mut tick = tokio::time::interval(SUPERVISOR_POLL);
+    loop {
+        tick.tick().await;
+        if !parent_is(pid) {
+            return;
+        }
     }
 }
 
@@ -45,6 +68,7 @@ impl HaltGuard {
         });
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_io()
+            .enable_time()
             .build();
         if let Ok(runtime) = runtime {
             // Registered here, before returning, so no signal arrives unhandled.
@@ -59,6 +83,7 @@ impl HaltGuard {
                         tokio::select! {
                             _ = term.recv() => "SIGTERM",
                             _ = hup.recv() => "SIGHUP",
+                            _ = supervisor_gone(supervisor) => "supervisor gone",
                         }
                     });
                     halt(&halt_state, name);
@@ -84,7 +109,7 @@ fn halt(state: &HaltState, signal_name: &str) {
     }
     let module = &state.module;
     let message = match state.supervisor {
-        Some(pid) if getppid().as_raw() as u32 != pid => {
+        Some(pid) if !parent_is(pid) => {
             format!("Execution of {module} halted: its supervising process ({pid}) exited")
         }
         _ => format!("Execution of {module} halted by signal {signal_name}"),
