@@ -36,6 +36,8 @@ impl Expand {
 pub struct Printer<'a> {
     ctx: &'a Context,
     color: bool,
+    /// Every module is listed (`--all`): bullets are `-`, as in the original.
+    dashes: std::cell::Cell<bool>,
 }
 
 const GREEN: &str = "32";
@@ -48,7 +50,11 @@ impl<'a> Printer<'a> {
     pub fn new(ctx: &'a Context, no_color: bool) -> Self {
         let color =
             !no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
-        Self { ctx, color }
+        Self {
+            ctx,
+            color,
+            dashes: std::cell::Cell::new(false),
+        }
     }
 
     fn paint(&self, text: &str, color: &str) -> String {
@@ -80,6 +86,7 @@ impl<'a> Printer<'a> {
 
     /// The listing of many modules.
     pub fn listing(&self, status: &PipelineStatus, args: &StatusArgs, expand: Expand) {
+        self.dashes.set(args.all);
         if args.all {
             println!("\nAll modules in pipeline with statuses:");
         } else if status.modules.is_empty() {
@@ -108,7 +115,7 @@ impl<'a> Printer<'a> {
             groups
                 .entry(&m.status)
                 .or_default()
-                .push(format!("{} {}", bullet(m), m.name));
+                .push(format!("{} {}", self.bullet(m), m.name));
         }
         for (status, names) in groups {
             println!("\n{status}:");
@@ -153,7 +160,7 @@ impl<'a> Printer<'a> {
         let color = Self::module_color(m);
         println!(
             "{}",
-            self.paint(&format!(" {} {}", bullet(m), m.name), color)
+            self.paint(&format!(" {} {}", self.bullet(m), m.name), color)
         );
         println!("       type: {}", m.type_name);
         println!("       status: {}", self.paint(&m.status, color));
@@ -291,9 +298,13 @@ impl<'a> Printer<'a> {
     }
 }
 
-fn bullet(m: &ModuleSummary) -> String {
-    m.number
-        .map_or_else(|| "-".to_string(), |n| format!("{n}."))
+impl Printer<'_> {
+    fn bullet(&self, m: &ModuleSummary) -> String {
+        match m.number {
+            Some(n) if !self.dashes.get() => format!("{n}."),
+            _ => "-".to_string(),
+        }
+    }
 }
 
 fn lock_text(lock: &pimlico_proto::LockStatus) -> String {
