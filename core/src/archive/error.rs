@@ -151,7 +151,7 @@ impl ArchiveError {
     pub(crate) fn corrupt(context: impl Into<String>, source: io::Error) -> Self {
         ArchiveError::Corrupt {
             context: context.into(),
-            source,
+            source: tidy(source),
         }
     }
 
@@ -161,4 +161,17 @@ impl ArchiveError {
             reason: reason.into(),
         }
     }
+}
+
+/// The tar reader quotes raw header bytes in some messages; for garbage input that is a screen
+/// of replacement characters. Keep such messages short and printable.
+fn tidy(error: io::Error) -> io::Error {
+    let text = error.to_string();
+    let garbled = |c: char| c.is_control() || c == '\u{FFFD}';
+    if text.len() <= 200 && !text.chars().any(garbled) {
+        return error;
+    }
+    let mut clean: String = text.chars().filter(|&c| !garbled(c)).take(120).collect();
+    clean.push_str("...");
+    io::Error::new(error.kind(), clean)
 }

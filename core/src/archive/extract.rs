@@ -20,7 +20,7 @@ use super::limits::{ExtractOptions, ExtractSummary};
 use super::member::{Kind, Member, Tree, inspect};
 use super::metadata::DumpMetadata;
 use super::names::{is_excluded_name, parse_entry_path};
-use super::read_meta::{HEADER_SLACK, next_entry, open_dump};
+use super::read_meta::{HEADER_SLACK, OpenDump, next_entry, open_dump};
 use super::staging::{StagedModule, Staging};
 use super::tar_header::BLOCK;
 
@@ -64,7 +64,7 @@ async fn extract<R>(
 where
     R: AsyncRead + Send + Unpin,
 {
-    let mut dump = open_dump(reader).await?;
+    let dump = open_dump(reader).await?;
     let module = dump.metadata.module_name.clone();
     if let Some(expected) = &options.expected_module
         && *expected != module
@@ -74,7 +74,27 @@ where
             found: module,
         });
     }
+    let metadata = dump.metadata.clone();
     let mut writer = FsWriter::spawn(root)?;
+    match extract_members(dump, &module, &mut writer, options).await {
+        Ok(summary) => {
+            writer.finish().await?;
+            Ok((metadata, summary))
+        }
+        Err(e) => {
+            // Let the writer thread stop before the caller removes the slot under it.
+            writer.abort().await;
+            Err(e)
+        }
+    }
+}
+
+async fn extract_members(
+    mut dump: OpenDump<'_>,
+    module: &str,
+    writer: &mut FsWriter,
+    options: &ExtractOptions,
+) -> Result<ExtractSummary> {
     let mut tree = Tree::default();
     let mut summary = ExtractSummary::default();
     let mut entries_seen = 0u64;
@@ -95,7 +115,7 @@ where
         entries_seen += 1;
         total = total.saturating_add(member.size);
         check_limits(&member, entries_seen, total, options)?;
-        let rel = parse_entry_path(&member.raw_name, &module, member.kind == Kind::Dir)?;
+        let rel = parse_entry_path(&member.raw_name, module, member.kind == Kind::Dir)?;
         if rel.0.iter().any(|c| is_excluded_name(c)) {
             // Its data is skipped by the tar reader when we ask for the next member.
             tracing::info!(entry = %member.shown, "not extracting a lock or engine file");
@@ -112,7 +132,7 @@ where
                 writer
                     .start_file(rel.joined(), member.mode, member.mtime)
                     .await?;
-                copy_data(&mut entry, &member, &mut writer).await?;
+                copy_data(&mut entry, &member, writer).await?;
                 writer.end_file().await?;
                 summary.files += 1;
                 summary.bytes += member.size;
@@ -122,8 +142,7 @@ where
     let guard = dump.guard.clone();
     drop(dump.entries);
     check_trailer(dump.archive, &guard, last_end, &last_name).await?;
-    writer.finish().await?;
-    Ok((dump.metadata, summary))
+    Ok(summary)
 }
 
 fn check_limits(member: &Member, count: u64, total: u64, options: &ExtractOptions) -> Result<()> {
@@ -227,7 +246,7 @@ async fn check_trailer(
         }
         if buf[..n].iter().any(|&b| b != 0) {
             return Err(ArchiveError::TrailingData(format!(
-                "non-zero bytes {} bytes after the end-of-archive marker",
+                "non-zero data {} bytes after the end-of-archive marker",
                 trailing + buf[..n].iter().position(|&b| b != 0).unwrap_or(0) as u64
             )));
         }

@@ -37,7 +37,8 @@ enum Op {
 /// Handle to the writer thread.
 pub(crate) struct FsWriter {
     ops: mpsc::Sender<Op>,
-    done: oneshot::Receiver<Result<()>>,
+    /// Taken once the thread's result has been received.
+    done: Option<oneshot::Receiver<Result<()>>>,
 }
 
 impl FsWriter {
@@ -51,7 +52,10 @@ impl FsWriter {
                 let _ = done_tx.send(run(&root, rx));
             })
             .map_err(|e| ArchiveError::io("start a thread for", "extraction", e))?;
-        Ok(FsWriter { ops, done })
+        Ok(FsWriter {
+            ops,
+            done: Some(done),
+        })
     }
 
     pub(crate) async fn dir(&mut self, rel: String, mode: u32, mtime: SystemTime) -> Result<()> {
@@ -80,7 +84,18 @@ impl FsWriter {
     pub(crate) async fn finish(mut self) -> Result<()> {
         self.send(Op::Finish).await?;
         drop(self.ops);
-        self.done.await.unwrap_or_else(|_| Err(thread_died()))
+        match self.done.take() {
+            Some(done) => done.await.unwrap_or_else(|_| Err(thread_died())),
+            None => Err(thread_died()),
+        }
+    }
+
+    /// Stops the thread after an error elsewhere and waits until it has stopped writing.
+    pub(crate) async fn abort(self) {
+        drop(self.ops);
+        if let Some(done) = self.done {
+            let _ = done.await;
+        }
     }
 
     async fn send(&mut self, op: Op) -> Result<()> {
@@ -88,9 +103,12 @@ impl FsWriter {
             return Ok(());
         }
         // The thread stopped early: its result says why (a full disk, a permission problem).
-        match (&mut self.done).await {
-            Ok(Err(e)) => Err(e),
-            _ => Err(thread_died()),
+        match self.done.take() {
+            Some(done) => match done.await {
+                Ok(Err(e)) => Err(e),
+                _ => Err(thread_died()),
+            },
+            None => Err(thread_died()),
         }
     }
 }

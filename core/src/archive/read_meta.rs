@@ -89,12 +89,12 @@ where
     match entries.next().await {
         None => Ok(None),
         Some(Ok(entry)) => Ok(Some(entry)),
-        Some(Err(e)) if guard.limit_hit() => Err(ArchiveError::Limit {
-            entry: context.to_owned(),
-            reason: format!(
-                "more than {HEADER_SLACK} bytes of PAX/GNU extension headers before one member ({e})"
-            ),
-        }),
+        Some(Err(_)) if guard.limit_hit() => Err(ArchiveError::corrupt(
+            context,
+            std::io::Error::other(format!(
+                "more than {HEADER_SLACK} bytes of PAX/GNU extension headers before one member"
+            )),
+        )),
         Some(Err(e)) => Err(ArchiveError::corrupt(context, e)),
     }
 }
