@@ -20,6 +20,8 @@ use super::error::{ArchiveError, Result};
 
 /// Buffer between the raw stream and the decompressor.
 const INPUT_BUFFER: usize = 256 * 1024;
+/// Buffer between the decompressor and the tar reader.
+const DECODED_BUFFER: usize = 256 * 1024;
 
 /// The decompressed tar stream of an archive.
 pub(crate) type TarStream<'a> = Guard<Box<dyn AsyncRead + Send + Unpin + 'a>>;
@@ -58,7 +60,11 @@ where
         }
         CompressionKind::None => Box::new(raw),
     };
-    Ok((Guard::new(decoded), kind))
+    // The tar reader asks for 512-byte headers one at a time; a buffer here lets the decoder
+    // work on large blocks instead.
+    let buffered: Box<dyn AsyncRead + Send + Unpin + 'a> =
+        Box::new(BufReader::with_capacity(DECODED_BUFFER, decoded));
+    Ok((Guard::new(buffered), kind))
 }
 
 /// Position and read limit of a [`Guard`], shared with the extractor.
