@@ -105,6 +105,11 @@ async fn dropping_a_staged_module_removes_it() {
         .await
         .unwrap();
     assert_eq!(staging_entries(&sandbox.variant_root).len(), 2);
+    // Held by this very process: cleanup must leave it alone.
+    let report = cleanup_stale_staging(&sandbox.variant_root).await.unwrap();
+    assert_eq!(report.live.len(), 1, "{report:?}");
+    assert!(report.removed.is_empty(), "{report:?}");
+    assert!(staged.dir.join("corpus/data").is_dir());
     drop(staged);
     assert_eq!(
         staging_entries(&sandbox.variant_root),
@@ -147,14 +152,13 @@ async fn a_cancelled_extraction_leaves_old_data_and_nothing_after_cleanup() {
 
 const CHILD_ENV: &str = "PIMLICO_ARCHIVE_TEST_CHILD";
 
-/// Not a test on its own: the body of the child process of
-/// [`a_killed_extraction_leaves_old_data_and_cleanup_removes_its_slot`], which re-runs this test
-/// binary with `CHILD_ENV` set. It extracts a dump read from stdin and installs it.
+/// Not a test on its own: the body of the child process of the kill test below, which re-runs
+/// this test binary with `--ignored` and `CHILD_ENV` set. It extracts a dump read from stdin
+/// and installs it.
 #[tokio::test]
+#[ignore = "run as a child process by the kill test"]
 async fn child_extracts_from_stdin() {
-    let Ok(variant_root) = std::env::var(CHILD_ENV) else {
-        return;
-    };
+    let variant_root = std::env::var(CHILD_ENV).expect("run only as the kill test's child");
     let staging = Staging::new(&variant_root);
     let staged = extract_into_staging(&staging, tokio::io::stdin(), &ExtractOptions::default())
         .await
@@ -173,6 +177,7 @@ async fn a_killed_extraction_leaves_old_data_and_cleanup_removes_its_slot() {
         .args([
             "child_extracts_from_stdin",
             "--exact",
+            "--ignored",
             "--test-threads",
             "1",
         ])
@@ -222,6 +227,7 @@ async fn a_child_that_is_not_killed_installs_the_module() {
         .args([
             "child_extracts_from_stdin",
             "--exact",
+            "--ignored",
             "--test-threads",
             "1",
         ])

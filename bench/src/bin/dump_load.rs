@@ -5,6 +5,10 @@
 //! Usage: `cargo run --release -p pimlico-bench --bin dump_load -- [--mb N] [--files N]
 //! [--gzip-level L] [--threads T] [--python]`. `--python` also times the original's way of
 //! dumping and loading (Python's `tarfile`, gzip level 9), which takes a while.
+//!
+//! Nothing is deleted until the end: on ext4, creating files soon after deleting many costs the
+//! kernel's inode allocator far more (`recently_deleted`), which would skew later measurements.
+//! Set `TMPDIR` to a tmpfs to measure CPU cost without the disk.
 #![forbid(unsafe_code)]
 
 use std::fs;
@@ -138,7 +142,9 @@ where
 
 async fn run(command: &mut Command) -> Result<Cost> {
     let ((), cost) = measure(async {
-        let status = command.status().with_context(|| format!("running {command:?}"))?;
+        let status = command
+            .status()
+            .with_context(|| format!("running {command:?}"))?;
         ensure!(status.success(), "{command:?} failed");
         Ok(())
     })
@@ -197,10 +203,8 @@ async fn ours(
         threads,
         ..DumpOptions::default()
     };
-    let ((path, _), dump) = measure(async {
-        Ok(dump_module_to_dir(module, &out, &meta, &options).await?)
-    })
-    .await?;
+    let ((path, _), dump) =
+        measure(async { Ok(dump_module_to_dir(module, &out, &meta, &options).await?) }).await?;
     let size = fs::metadata(&path)?.len();
 
     let variant_root = work.join(format!("load-{name}/store/bench/main"));
@@ -214,7 +218,6 @@ async fn ours(
         Ok(())
     })
     .await?;
-    fs::remove_dir_all(work.join(format!("load-{name}")))?;
     Ok(Row {
         name: format!("pimlico-rs {name}"),
         dump,
@@ -243,7 +246,6 @@ async fn gnu_tar(module_parent: &Path, work: &Path, name: &str, flags: &[&str]) 
         .arg(&dest))
     .await?;
     let size = fs::metadata(&archive)?.len();
-    fs::remove_dir_all(&dest)?;
     Ok(Row {
         name: format!("tar {} ({name})", flags.join(" ")),
         dump,
@@ -268,11 +270,18 @@ with tarfile.open(sys.argv[1], "r:gz") as t:
 
 async fn python(module: &Path, work: &Path) -> Result<Row> {
     let archive = work.join("python.tar.gz");
-    let dump = run(Command::new("python3").args(["-c", PY_DUMP]).arg(&archive).arg(module)).await?;
+    let dump = run(Command::new("python3")
+        .args(["-c", PY_DUMP])
+        .arg(&archive)
+        .arg(module))
+    .await?;
     let dest = work.join("python-load");
-    let load = run(Command::new("python3").args(["-c", PY_LOAD]).arg(&archive).arg(&dest)).await?;
+    let load = run(Command::new("python3")
+        .args(["-c", PY_LOAD])
+        .arg(&archive)
+        .arg(&dest))
+    .await?;
     let size = fs::metadata(&archive)?.len();
-    fs::remove_dir_all(&dest)?;
     Ok(Row {
         name: "python tarfile w:gz (the original)".into(),
         dump,
@@ -317,7 +326,14 @@ async fn main() -> Result<()> {
         .await?,
     );
     gzip_rows.push(
-        ours(&module, work.path(), "gzip -1", Compression::Gzip { level: 1 }, args.threads).await?,
+        ours(
+            &module,
+            work.path(),
+            "gzip -1",
+            Compression::Gzip { level: 1 },
+            args.threads,
+        )
+        .await?,
     );
     if args.python {
         gzip_rows.push(python(&module, work.path()).await?);
@@ -328,8 +344,14 @@ async fn main() -> Result<()> {
     if have("zstd") {
         let zstd_rows = vec![
             gnu_tar(&module_parent, work.path(), "zstd", &["--zstd"]).await?,
-            ours(&module, work.path(), "zstd", Compression::Zstd { level: 3 }, args.threads)
-                .await?,
+            ours(
+                &module,
+                work.path(),
+                "zstd",
+                Compression::Zstd { level: 3 },
+                args.threads,
+            )
+            .await?,
         ];
         println!("\nzstd (ratios against GNU tar --zstd):");
         print_rows(&zstd_rows, data);
@@ -339,7 +361,14 @@ async fn main() -> Result<()> {
 
     let plain_rows = vec![
         gnu_tar(&module_parent, work.path(), "none", &[]).await?,
-        ours(&module, work.path(), "none", Compression::None, args.threads).await?,
+        ours(
+            &module,
+            work.path(),
+            "none",
+            Compression::None,
+            args.threads,
+        )
+        .await?,
     ];
     println!("\nno compression (ratios against GNU tar):");
     print_rows(&plain_rows, data);
