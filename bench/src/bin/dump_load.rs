@@ -80,11 +80,19 @@ fn generate_module(dir: &Path, total: u64, files: u64) -> Result<u64> {
             let rank = ((words.len() as f64).powf(u) as usize).saturating_sub(1);
             text.push_str(&words[rank]);
             in_sentence += 1;
-            if in_sentence > 6 && rng.next() % 10 == 0 {
-                text.push_str(if rng.next() % 4 == 0 { ".\n" } else { ". " });
+            if in_sentence > 6 && rng.next().is_multiple_of(10) {
+                text.push_str(if rng.next().is_multiple_of(4) {
+                    ".\n"
+                } else {
+                    ". "
+                });
                 in_sentence = 0;
             } else {
-                text.push(if rng.next() % 15 == 0 { ',' } else { ' ' });
+                text.push(if rng.next().is_multiple_of(15) {
+                    ','
+                } else {
+                    ' '
+                });
             }
         }
         fs::write(sub.join(format!("doc-{f:05}.txt")), &text)?;
