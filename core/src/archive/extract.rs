@@ -102,7 +102,7 @@ async fn extract_members(
     let mut last_end = dump.metadata_end;
     let mut last_name = super::metadata::METADATA_MEMBER.to_owned();
     loop {
-        dump.guard.set_limit(last_end + HEADER_SLACK);
+        dump.guard.set_limit(last_end.saturating_add(HEADER_SLACK));
         let context = format!("reading the member after {last_name:?}");
         let Some(mut entry) = next_entry(&mut dump.entries, &dump.guard, &context).await? else {
             break;
@@ -110,7 +110,7 @@ async fn extract_members(
         let member = inspect(&mut entry).await?;
         last_end = member.data_end;
         last_name.clone_from(&member.shown);
-        dump.guard.set_limit(last_end + HEADER_SLACK);
+        dump.guard.set_limit(last_end.saturating_add(HEADER_SLACK));
 
         entries_seen += 1;
         total = total.saturating_add(member.size);
@@ -228,7 +228,7 @@ async fn check_trailer(
             std::io::Error::other("the tar reader stopped at an unexpected position"),
         ));
     }
-    guard.set_limit(pos + MAX_TRAILER);
+    guard.set_limit(pos.saturating_add(MAX_TRAILER));
     let mut buf = vec![0u8; 64 * 1024];
     let mut trailing = 0u64;
     loop {

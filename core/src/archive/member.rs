@@ -64,7 +64,7 @@ pub(crate) async fn inspect<R: AsyncRead + Unpin>(entry: &mut Entry<R>) -> Resul
         .mtime()
         .map_err(|e| ArchiveError::corrupt(format!("reading the mtime of {shown:?}"), e))?;
     let size = entry.effective_size();
-    let data_end = entry.raw_file_position() + padded(size);
+    let data_end = entry.raw_file_position().saturating_add(padded(size));
 
     let mut pax_size = None;
     let mut pax_mtime = None;

@@ -74,7 +74,7 @@ pub(crate) fn pad_to_block(out: &mut Vec<u8>, data_len: u64) {
     }
 }
 
-/// Rounds an entry's data size up to whole blocks.
+/// Rounds an entry's data size up to whole blocks (saturating: hostile sizes must not panic).
 pub(crate) fn padded(size: u64) -> u64 {
-    size.div_ceil(BLOCK as u64) * BLOCK as u64
+    size.div_ceil(BLOCK as u64).saturating_mul(BLOCK as u64)
 }
