@@ -7,6 +7,7 @@
 //! [`engine::child::internal_exec_main`] (the child process binaries dispatch to).
 #![forbid(unsafe_code)]
 
+pub mod archive;
 pub mod datatypes;
 pub mod deps;
 pub mod engine;
