@@ -49,8 +49,8 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     out
 }
 
-#[test]
-fn a_module_moves_whole_between_stores() {
+#[tokio::test]
+async fn a_module_moves_whole_between_stores() {
     let tmp = tempfile::tempdir().unwrap();
     let p = pipeline(tmp.path());
     let stores = common::stores(&p);
@@ -61,7 +61,7 @@ fn a_module_moves_whole_between_stores() {
     let before = tree(&src);
 
     let big = stores.by_name("big").unwrap();
-    let outcome = move_module(&stores, "a", big).unwrap();
+    let outcome = move_module(&stores, "a", big).await.unwrap();
     let dest = tmp.path().join("big/p/main/a");
     assert_eq!(
         outcome,
@@ -74,11 +74,11 @@ fn a_module_moves_whole_between_stores() {
     assert!(!src.exists());
     assert_eq!(tree(&dest), before);
     assert_eq!(
-        move_module(&stores, "a", big).unwrap(),
+        move_module(&stores, "a", big).await.unwrap(),
         MoveOutcome::AlreadyThere
     );
     assert_eq!(
-        move_module(&stores, "d", big).unwrap(),
+        move_module(&stores, "d", big).await.unwrap(),
         MoveOutcome::NotFound
     );
     assert_eq!(
@@ -87,8 +87,8 @@ fn a_module_moves_whole_between_stores() {
     );
 }
 
-#[test]
-fn the_copy_path_swaps_a_complete_copy_into_place_then_deletes_the_source() {
+#[tokio::test]
+async fn the_copy_path_swaps_a_complete_copy_into_place_then_deletes_the_source() {
     let tmp = tempfile::tempdir().unwrap();
     let src = tmp.path().join("src/a");
     common::write_output(&src.join("output"), r#"{"length": 1}"#);
@@ -96,26 +96,35 @@ fn the_copy_path_swaps_a_complete_copy_into_place_then_deletes_the_source() {
     let before = tree(&src);
     let target = tmp.path().join("dest/p/main/a");
     std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-    let staging = tmp.path().join("dest/p/main/.pimlico-staging");
-    copy_then_swap(&src, &target, &staging).unwrap();
+    let variant_root = tmp.path().join("dest/p/main");
+    copy_then_swap(&src, &target, &variant_root).await.unwrap();
     assert!(!src.exists());
     assert_eq!(tree(&target), before);
     // Nothing is left in the staging area.
-    assert_eq!(std::fs::read_dir(&staging).unwrap().count(), 0);
+    assert_eq!(
+        std::fs::read_dir(variant_root.join(".pimlico-staging"))
+            .unwrap()
+            .count(),
+        0
+    );
 }
 
-#[test]
-fn moving_refuses_to_overwrite_or_to_move_a_locked_module() {
+#[tokio::test]
+async fn moving_refuses_to_overwrite_or_to_move_a_locked_module() {
     let tmp = tempfile::tempdir().unwrap();
     let p = pipeline(tmp.path());
     let stores = common::stores(&p);
     common::write_output(&tmp.path().join("out/p/main/a/output"), "{}");
     std::fs::create_dir_all(tmp.path().join("big/p/main/a")).unwrap();
-    let err = move_module(&stores, "a", stores.by_name("big").unwrap()).unwrap_err();
+    let err = move_module(&stores, "a", stores.by_name("big").unwrap())
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("already exists there"), "{err}");
     std::fs::remove_dir(tmp.path().join("big/p/main/a")).unwrap();
     lock::acquire(&stores, "a", std::process::id()).unwrap();
-    let err = move_module(&stores, "a", stores.by_name("big").unwrap()).unwrap_err();
+    let err = move_module(&stores, "a", stores.by_name("big").unwrap())
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("it is locked"), "{err}");
     assert!(tmp.path().join("out/p/main/a/output/data/out.txt").exists());
 }

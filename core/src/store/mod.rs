@@ -18,7 +18,7 @@ use pimlico_config::Pipeline;
 use crate::error::StoreError;
 
 /// Name of our staging directory inside each store (never a module).
-pub const STAGING_DIR: &str = ".pimlico-staging";
+pub const STAGING_DIR: &str = crate::archive::STAGING_DIR_NAME;
 
 /// One store: a named root, already extended with `<pipeline>/<variant>`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,11 +1,13 @@
 //! Moving a module's directory from one store to another without ever leaving a half-moved
-//! module: a rename when both stores share a filesystem; otherwise a copy into the destination's
-//! staging area, a rename into place, and only then removal of the source.
+//! module: a rename when both stores share a filesystem; otherwise a copy into a slot of the
+//! destination's staging area (the archive layer's, so its cleanup sees the copy as live), a
+//! rename into place, and only then removal of the source.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::{Store, Stores, fsutil::copy_dir_all};
+use crate::archive::Staging;
 use crate::error::{IoContext, IoError, StoreError};
 use crate::lock::LOCK_FILE;
 
@@ -28,7 +30,11 @@ pub enum MoveOutcome {
 }
 
 /// Moves the module's directory (from the first store holding it) into `dest`.
-pub fn move_module(stores: &Stores, module: &str, dest: &Store) -> Result<MoveOutcome, StoreError> {
+pub async fn move_module(
+    stores: &Stores,
+    module: &str,
+    dest: &Store,
+) -> Result<MoveOutcome, StoreError> {
     let Some((src_store, src)) = stores.find_module_dir(module) else {
         return Ok(MoveOutcome::NotFound);
     };
@@ -56,7 +62,7 @@ pub fn move_module(stores: &Stores, module: &str, dest: &Store) -> Result<MoveOu
     match fs::rename(&src, &target) {
         Ok(()) => {}
         Err(e) if e.raw_os_error() == Some(nix::errno::Errno::EXDEV as i32) => {
-            copy_then_swap(&src, &target, &dest.staging_dir())?;
+            copy_then_swap(&src, &target, &dest.path).await?;
         }
         Err(e) => return Err(IoError::new("moving module directory to", &target, e).into()),
     }
@@ -67,19 +73,33 @@ pub fn move_module(stores: &Stores, module: &str, dest: &Store) -> Result<MoveOu
     })
 }
 
-/// Moves `src` to `target` across filesystems: copy into a fresh directory under `staging`
-/// (on the target's filesystem), rename into place, then delete the source. At every moment
-/// either the source or the complete target exists.
-pub fn copy_then_swap(src: &Path, target: &Path, staging: &Path) -> Result<(), IoError> {
-    fs::create_dir_all(staging).ctx("creating staging directory", staging)?;
-    let work = tempfile::Builder::new()
-        .prefix("move-")
-        .tempdir_in(staging)
-        .ctx("creating staging directory in", staging)?;
-    let staged = work.path().join("module");
-    copy_dir_all(src, &staged)?;
-    fs::rename(&staged, target).ctx("moving staged copy to", target)?;
-    drop(work);
-    fs::remove_dir_all(src).ctx("removing moved source directory", src)?;
+/// Moves `src` to `target` across filesystems: copy into a staging slot of `variant_root` (the
+/// target's `<store>/<pipeline>/<variant>`), rename into place, then delete the source. At
+/// every moment either the source or the complete target exists.
+pub async fn copy_then_swap(
+    src: &Path,
+    target: &Path,
+    variant_root: &Path,
+) -> Result<(), StoreError> {
+    let slot = Staging::new(variant_root)
+        .create_slot()
+        .await
+        .map_err(|e| StoreError::Invalid(e.to_string()))?;
+    let staged = slot.new_dir();
+    let (from, to, staged_copy) = (src.to_path_buf(), target.to_path_buf(), staged.clone());
+    let copied = tokio::task::spawn_blocking(move || -> Result<(), IoError> {
+        copy_dir_all(&from, &staged_copy)?;
+        fs::rename(&staged_copy, &to).ctx("moving staged copy to", &to)
+    })
+    .await
+    .map_err(|e| StoreError::Invalid(format!("the copy task failed: {e}")))?;
+    slot.remove().await;
+    copied?;
+    let source = src.to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        fs::remove_dir_all(&source).ctx("removing moved source directory", &source)
+    })
+    .await
+    .map_err(|e| StoreError::Invalid(format!("the removal task failed: {e}")))??;
     Ok(())
 }

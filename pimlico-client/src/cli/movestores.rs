@@ -39,9 +39,19 @@ pub fn run(ctx: &Context, args: &MovestoresArgs) -> i32 {
         dest.name,
         modules.join(", ")
     );
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("Error: could not start the runtime: {e}");
+            return 1;
+        }
+    };
     let mut code = 0;
     for module in &modules {
-        match move_module(&ctx.stores, module, dest) {
+        match runtime.block_on(move_module(&ctx.stores, module, dest)) {
             Ok(MoveOutcome::Moved {
                 from_store,
                 from,
