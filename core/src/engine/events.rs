@@ -1,9 +1,12 @@
 //! What a `run` reports while it works. The CLI prints these; the daemon will stream them.
 
+use serde::{Deserialize, Serialize};
+
 use crate::exec::{LogLevel, OutputStream};
 
-/// One thing that happened during a run.
-#[derive(Debug, Clone, PartialEq)]
+/// One thing that happened during a run (serialisable, so a daemon can stream or keep them).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
 pub enum RunEvent {
     /// A log message; `logger` is `Pimlico`, or `Pimlico.<module>` for a module's own messages.
     Log {

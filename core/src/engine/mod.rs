@@ -15,7 +15,7 @@ pub use events::{CollectSink, RunEvent, RunSink};
 pub use plan::{collect_runnable, collect_unexecuted_dependencies, default_module};
 pub use readiness::OutputState;
 pub use request::{ExecRequest, LoadSpec};
-pub use run::{RunError, RunOptions, RunSummary, run_modules};
+pub use run::{RunError, RunOptions, RunSummary, check_modules_ready, run_modules};
 pub use supervisor::{ModuleRunResult, Supervisor};
 pub use tree::execution_tree;
 

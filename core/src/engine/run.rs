@@ -12,6 +12,8 @@ use crate::status::statuses::COMPLETE;
 
 mod checks;
 
+pub use checks::check_modules_ready;
+
 /// What to run and how.
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {

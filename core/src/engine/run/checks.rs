@@ -11,7 +11,9 @@ use crate::exec::LogLevel;
 use crate::lock;
 use crate::text::{capitalize, title_box};
 
-pub(super) fn check_modules_ready(
+/// Checks modules before running them, in order, each assuming the earlier ones have run; the
+/// first problem is returned (after printing its report through `sink`).
+pub fn check_modules_ready(
     engine: &Engine<'_>,
     modules: &[String],
     sink: &mut dyn RunSink,
