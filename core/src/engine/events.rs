@@ -92,3 +92,24 @@ impl CollectSink {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_serialise_with_a_tag() {
+        let event = RunEvent::Progress {
+            module: "m".into(),
+            done: 3,
+            total: Some(10),
+            message: None,
+        };
+        let json = serde_json::to_string(&event).unwrap();
+        assert_eq!(
+            json,
+            r#"{"event":"progress","module":"m","done":3,"total":10,"message":null}"#
+        );
+        assert_eq!(serde_json::from_str::<RunEvent>(&json).unwrap(), event);
+    }
+}
