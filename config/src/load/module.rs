@@ -1,0 +1,546 @@
+//! One expanded module: its inputs, module variables, options and outputs.
+
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+
+use super::{Loader, ModuleSection};
+use crate::alternatives::ParamSetting;
+use crate::error::{ConfigError, ErrorKind};
+use crate::inputs::{self, RawSpec};
+use crate::load::setting::Setting;
+use crate::loc::Loc;
+use crate::model::{InputConnection, ModuleConfig};
+use crate::modvars::{self, Env};
+use crate::signature::ModuleSignature;
+
+/// A module's type as far as this host knows it.
+pub(super) enum ModuleKind {
+    Known(Arc<ModuleSignature>),
+    /// The type cannot be used here; the reason says why.
+    Unavailable(String),
+}
+
+/// What all the modules expanded from one section share.
+pub(super) struct SectionInfo<'s> {
+    pub section: &'s ModuleSection,
+    pub type_string: String,
+    pub kind: ModuleKind,
+    pub filter: bool,
+    /// `modvar_<name>` assignments (name without the prefix).
+    pub modvars: Vec<(String, Setting)>,
+    /// Raw values of the special options (`filter`, `tie_alts`, `modvar_*`, `alt_naming`).
+    pub special: IndexMap<String, String>,
+    pub datatype_options: IndexMap<String, String>,
+}
+
+/// Connections of one input are capped: a multiplier typo should not exhaust memory.
+const MAX_CONNECTIONS: usize = 100_000;
+
+/// The outputs in a module's output group (`all` is every available output).
+pub(super) fn output_group(m: &ModuleConfig, group: &str) -> Option<Vec<String>> {
+    let sig = m.signature.as_ref()?;
+    if group == "all" {
+        return Some(m.outputs.clone());
+    }
+    sig.output_groups
+        .iter()
+        .find(|g| g.name == group)
+        .map(|g| g.outputs.clone())
+}
+
+/// The output a connection without an output name uses: the first declared output, optional
+/// or not (Pimlico's `default_output_name`).
+fn default_output(sig: &ModuleSignature) -> Option<&str> {
+    sig.outputs
+        .iter()
+        .chain(&sig.optional_outputs)
+        .next()
+        .map(|o| o.name.as_str())
+}
+
+/// The type name shown for a module: the signature's, or the last part of the type string.
+fn type_name(info: &SectionInfo<'_>) -> String {
+    let base = match &info.kind {
+        ModuleKind::Known(sig) => sig.type_name.clone(),
+        ModuleKind::Unavailable(_) => info
+            .type_string
+            .rsplit('.')
+            .next()
+            .unwrap_or(&info.type_string)
+            .to_owned(),
+    };
+    if info.filter {
+        format!("{base}_filter")
+    } else {
+        base
+    }
+}
+
+/// An input option as extracted: its value and where it was written.
+struct InputOption {
+    value: String,
+    loc: Loc,
+}
+
+/// One connection during processing; `deferred` ones depend on module variables.
+struct Conn {
+    spec: RawSpec,
+    deferred: bool,
+}
+
+impl Loader<'_> {
+    pub(super) fn build_module(
+        &self,
+        info: &SectionInfo<'_>,
+        name: String,
+        mut settings: IndexMap<String, Setting>,
+        params: Vec<ParamSetting>,
+    ) -> Result<ModuleConfig, ConfigError> {
+        let section = info.section;
+        let mut raw_options: IndexMap<String, String> = settings
+            .iter()
+            .map(|(k, v)| (k.clone(), v.value.clone()))
+            .collect();
+        raw_options.extend(info.special.iter().map(|(k, v)| (k.clone(), v.clone())));
+        let requested_outputs = settings.shift_remove("output");
+        let input_options = self.extract_inputs(info, &name, &mut settings)?;
+
+        let mut conns: IndexMap<String, (Vec<Conn>, Loc)> = IndexMap::new();
+        for (input, opt) in &input_options {
+            let specs = inputs::split_specs(&opt.value, &self.expansions).map_err(|m| {
+                self.error(
+                    ErrorKind::Parse,
+                    opt.loc,
+                    &name,
+                    format!(
+                        "error loading module metadata for module '{}': {m}",
+                        section.name
+                    ),
+                )
+            })?;
+            let mut list = Vec::with_capacity(specs.len());
+            for spec in specs {
+                let deferred = spec.module.contains("$(") || spec.multiplier.contains("$(");
+                if !deferred && self.resolve(&spec.module).is_none() {
+                    return Err(self.error(
+                        ErrorKind::Structure,
+                        opt.loc,
+                        &name,
+                        format!("unknown module '{}' in inputs to '{name}'", spec.module),
+                    ));
+                }
+                list.push(Conn { spec, deferred });
+            }
+            conns.insert(input.clone(), (list, opt.loc));
+        }
+
+        let (mut modvars, inherited) = modvars::inherit(conns.iter().map(|(input, (list, _))| {
+            let vars = list
+                .iter()
+                .filter(|c| !c.deferred)
+                .filter_map(|c| self.resolve(&c.spec.module))
+                .map(|i| &self.modules[i].modvars)
+                .collect();
+            (input.clone(), vars)
+        }));
+        let assignments: Vec<(String, String)> = info
+            .modvars
+            .iter()
+            .map(|(k, s)| (k.clone(), s.value.clone()))
+            .collect();
+        modvars::assign(&mut modvars, &assignments, &params, &inherited).map_err(|(key, m)| {
+            let loc = info
+                .modvars
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map_or(section.loc, |(_, s)| s.loc);
+            self.error(ErrorKind::Parse, loc, &name, m)
+        })?;
+        let env = Env {
+            vars: &modvars,
+            params: &params,
+            inputs: &inherited,
+        };
+
+        let mut option_values = IndexMap::with_capacity(settings.len());
+        for (key, setting) in &settings {
+            let value = modvars::substitute_one(key, &setting.value, &env)
+                .map_err(|m| self.error(ErrorKind::Parse, setting.loc, &name, m))?;
+            raw_options.insert(key.clone(), value.clone());
+            option_values.insert(key.clone(), value);
+        }
+
+        let mut inputs_out: IndexMap<String, Vec<InputConnection>> = IndexMap::new();
+        for (input, (list, loc)) in conns {
+            let connections = self.finish_connections(&name, &input, list, loc, &env)?;
+            inputs_out.insert(input, connections);
+        }
+        self.check_connections(info, &name, &inputs_out, &input_options)?;
+
+        let (options, outputs, executable) = match &info.kind {
+            ModuleKind::Known(sig) => {
+                let options = crate::options::process(sig, &option_values).map_err(|f| {
+                    let loc = f
+                        .key
+                        .as_ref()
+                        .and_then(|k| settings.get(k))
+                        .map_or(section.loc, |s| s.loc);
+                    self.error(ErrorKind::ModuleOption, loc, &name, f.message)
+                })?;
+                let outputs = self.available_outputs(sig, section, &name, requested_outputs)?;
+                if info.filter && !sig.document_map {
+                    return Err(self.error(
+                        ErrorKind::Structure,
+                        section.loc,
+                        &name,
+                        format!(
+                            "only document map module types can be treated as filters. Got \
+                             option filter=True for module {}",
+                            section.name
+                        ),
+                    ));
+                }
+                let options = if info.filter {
+                    IndexMap::new()
+                } else {
+                    options
+                };
+                (options, outputs, sig.executable && !info.filter)
+            }
+            ModuleKind::Unavailable(_) => (IndexMap::new(), Vec::new(), !info.filter),
+        };
+
+        let inputs = match &info.kind {
+            ModuleKind::Known(sig) => sig
+                .inputs
+                .iter()
+                .filter_map(|d| inputs_out.swap_remove(&d.name).map(|c| (d.name.clone(), c)))
+                .collect(),
+            ModuleKind::Unavailable(_) => inputs_out,
+        };
+        Ok(ModuleConfig {
+            section: section.name.clone(),
+            type_string: info.type_string.clone(),
+            type_name: type_name(info),
+            signature: match &info.kind {
+                ModuleKind::Known(sig) => Some(sig.clone()),
+                ModuleKind::Unavailable(_) => None,
+            },
+            unavailable: match &info.kind {
+                ModuleKind::Known(_) => None,
+                ModuleKind::Unavailable(reason) => Some(reason.clone()),
+            },
+            inputs,
+            options,
+            raw_options,
+            datatype_options: info.datatype_options.clone(),
+            modvars,
+            outputs,
+            executable,
+            filter: info.filter,
+            alt_names: params
+                .iter()
+                .map(|p| {
+                    (
+                        p.key.clone(),
+                        p.name.clone().unwrap_or_else(|| p.value.clone()),
+                    )
+                })
+                .collect(),
+            docstring: self
+                .docstrings
+                .get(&section.name)
+                .cloned()
+                .unwrap_or_default(),
+            origin: self.files.origin(section.loc),
+            name,
+        })
+    }
+
+    /// Pulls the input options out of the settings and matches them to the type's inputs.
+    fn extract_inputs(
+        &self,
+        info: &SectionInfo<'_>,
+        name: &str,
+        settings: &mut IndexMap<String, Setting>,
+    ) -> Result<IndexMap<String, InputOption>, ConfigError> {
+        let section = &info.section.name;
+        let keys: Vec<String> = settings
+            .keys()
+            .filter(|k| *k == "input" || k.starts_with("input_"))
+            .cloned()
+            .collect();
+        let mut out = IndexMap::new();
+        for key in keys {
+            let Some(setting) = settings.shift_remove(&key) else {
+                continue;
+            };
+            let fail = |m: String| {
+                self.error(
+                    ErrorKind::Structure,
+                    setting.loc,
+                    name,
+                    format!("error loading module metadata for module '{section}': {m}"),
+                )
+            };
+            let input = match &info.kind {
+                ModuleKind::Unavailable(_) => key.strip_prefix("input_").unwrap_or(&key).to_owned(),
+                ModuleKind::Known(sig) => {
+                    let required: Vec<&str> = sig
+                        .inputs
+                        .iter()
+                        .filter(|i| !i.optional)
+                        .map(|i| i.name.as_str())
+                        .collect();
+                    let type_name = &sig.type_name;
+                    if key == "input" {
+                        if required.len() != 1 {
+                            return Err(fail(format!(
+                                "plain 'input' option was given to {type_name} module {section}, \
+                                 but {type_name} modules have {} inputs. Use \
+                                 'input_<input_name>' instead",
+                                required.len()
+                            )));
+                        }
+                        required[0].to_owned()
+                    } else {
+                        let input = &key["input_".len()..];
+                        if !sig.inputs.iter().any(|i| i.name == input) {
+                            return Err(fail(format!(
+                                "{type_name} module {section} got unknown input '{input}'. \
+                                 Available inputs: {}",
+                                required.join(", ")
+                            )));
+                        }
+                        input.to_owned()
+                    }
+                }
+            };
+            out.insert(
+                input,
+                InputOption {
+                    value: setting.value,
+                    loc: setting.loc,
+                },
+            );
+        }
+        if let ModuleKind::Known(sig) = &info.kind {
+            let missing: Vec<&str> = sig
+                .inputs
+                .iter()
+                .filter(|i| !i.optional && !out.contains_key(&i.name))
+                .map(|i| i.name.as_str())
+                .collect();
+            if !missing.is_empty() {
+                return Err(self.error(
+                    ErrorKind::Structure,
+                    info.section.loc,
+                    name,
+                    format!(
+                        "error loading module metadata for module '{section}': {} module {section} \
+                         has unspecified input{} '{}'",
+                        sig.type_name,
+                        if missing.len() > 1 { "s" } else { "" },
+                        missing.join(", ")
+                    ),
+                ));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Substitutes module variables into deferred specs, applies multipliers and replaces
+    /// `mod.*` and `mod.<group>` by the outputs they stand for.
+    fn finish_connections(
+        &self,
+        name: &str,
+        input: &str,
+        list: Vec<Conn>,
+        loc: Loc,
+        env: &Env<'_>,
+    ) -> Result<Vec<InputConnection>, ConfigError> {
+        let fail = |kind, m: String| self.error(kind, loc, name, m);
+        let mut specs: Vec<RawSpec> = Vec::with_capacity(list.len());
+        for conn in list {
+            if !conn.deferred {
+                specs.push(conn.spec);
+                continue;
+            }
+            let modules = modvars::substitute_many(input, &conn.spec.module, env)
+                .map_err(|m| fail(ErrorKind::Parse, m))?;
+            let multiplier = modvars::substitute_one(input, &conn.spec.multiplier, env)
+                .map_err(|m| fail(ErrorKind::Parse, m))?;
+            for module in modules {
+                if self.resolve(&module).is_none() {
+                    return Err(fail(
+                        ErrorKind::Structure,
+                        format!("unknown module '{module}' in inputs to '{name}'"),
+                    ));
+                }
+                specs.push(RawSpec {
+                    module,
+                    output: conn.spec.output.clone(),
+                    multiplier: multiplier.clone(),
+                });
+            }
+        }
+        let section = name.split('[').next().unwrap_or(name);
+        let mut out = Vec::with_capacity(specs.len());
+        for spec in specs {
+            let count = inputs::multiplier_count(&spec.multiplier).ok_or_else(|| {
+                fail(
+                    ErrorKind::Parse,
+                    format!(
+                        "input multiplier must be an integer value after variable expansion. Got \
+                         '{}' in input '{input}' to module '{section}'",
+                        crate::py::strip_chars(&spec.multiplier, " ()")
+                    ),
+                )
+            })?;
+            let count = usize::try_from(count).unwrap_or(0);
+            if out.len().saturating_add(count) > MAX_CONNECTIONS {
+                return Err(fail(
+                    ErrorKind::Parse,
+                    format!("input '{input}' would have more than {MAX_CONNECTIONS} connections"),
+                ));
+            }
+            let target = self.resolve(&spec.module).map(|i| &self.modules[i]);
+            let outputs: Vec<Option<String>> = match (&spec.output, target) {
+                (Some(o), Some(t)) if o == "*" && t.signature.is_some() => {
+                    t.outputs.iter().cloned().map(Some).collect()
+                }
+                (Some(g), Some(t)) => match output_group(t, g) {
+                    Some(group) => group.into_iter().map(Some).collect(),
+                    None => vec![Some(g.clone())],
+                },
+                (output, _) => vec![output.clone()],
+            };
+            for _ in 0..count {
+                for output in &outputs {
+                    out.push(InputConnection {
+                        module: spec.module.clone(),
+                        output: output.clone(),
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Pimlico's structural input checks: connections to outputs that exist, and several
+    /// connections only on inputs that accept them. Datatype compatibility is the engine's.
+    fn check_connections(
+        &self,
+        info: &SectionInfo<'_>,
+        name: &str,
+        inputs: &IndexMap<String, Vec<InputConnection>>,
+        options: &IndexMap<String, InputOption>,
+    ) -> Result<(), ConfigError> {
+        for (input, connections) in inputs {
+            let loc = options.get(input).map_or(info.section.loc, |o| o.loc);
+            let fail = |m: String| {
+                self.error(
+                    ErrorKind::Structure,
+                    loc,
+                    name,
+                    format!("failed checks: Input typechecking for module '{name}' failed: {m}"),
+                )
+            };
+            if let ModuleKind::Known(sig) = &info.kind {
+                let multiple = sig.inputs.iter().any(|d| &d.name == input && d.multiple);
+                if !multiple && connections.len() > 1 {
+                    return Err(fail(format!(
+                        "input {input} on module '{name}' does not accept multiple inputs, but {} \
+                         were given",
+                        connections.len()
+                    )));
+                }
+            }
+            for conn in connections {
+                let Some(target) = self.resolve(&conn.module).map(|i| &self.modules[i]) else {
+                    continue;
+                };
+                let Some(sig) = &target.signature else {
+                    continue;
+                };
+                let output = match &conn.output {
+                    Some(o) => o.as_str(),
+                    None => default_output(sig).ok_or_else(|| {
+                        fail(format!("{} module has no default output", target.type_name))
+                    })?,
+                };
+                if !target.outputs.iter().any(|o| o == output) {
+                    return Err(fail(format!(
+                        "{} module does not have an output named '{output}'. Available outputs: {}",
+                        target.type_name,
+                        target.outputs.join(", ")
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Declared outputs plus the optional ones switched on by `output=` or used later on.
+    fn available_outputs(
+        &self,
+        sig: &ModuleSignature,
+        section: &ModuleSection,
+        name: &str,
+        requested: Option<Setting>,
+    ) -> Result<Vec<String>, ConfigError> {
+        let mut wanted: Vec<String> = Vec::new();
+        if let Some(req) = &requested {
+            for out in req
+                .value
+                .split(',')
+                .map(crate::py::strip)
+                .filter(|o| !o.is_empty())
+            {
+                let known = sig
+                    .outputs
+                    .iter()
+                    .chain(&sig.optional_outputs)
+                    .any(|o| o.name == out);
+                if !known {
+                    return Err(self.error(
+                        ErrorKind::Structure,
+                        req.loc,
+                        name,
+                        format!(
+                            "output '{out}' given in the 'output' option is not an output of {} \
+                             modules. Optional outputs: {}",
+                            sig.type_name,
+                            sig.optional_outputs
+                                .iter()
+                                .map(|o| o.name.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    ));
+                }
+                wanted.push(out.to_owned());
+            }
+        }
+        if let Some(used) = self.used_outputs.get(&section.name) {
+            for output in used {
+                match output {
+                    Some(o) => wanted.push(o.clone()),
+                    None => wanted.extend(default_output(sig).map(str::to_owned)),
+                }
+            }
+        }
+        Ok(sig
+            .outputs
+            .iter()
+            .map(|o| o.name.clone())
+            .chain(
+                sig.optional_outputs
+                    .iter()
+                    .filter(|o| wanted.contains(&o.name))
+                    .map(|o| o.name.clone()),
+            )
+            .collect())
+    }
+}
