@@ -124,11 +124,16 @@ pub fn load_pipeline(path: &Path, options: LoadOptions<'_>) -> Result<Pipeline, 
         pipeline_config.insert(key.clone(), value);
     }
     let pipeline_loc = pipeline_section.loc;
+    let release_loc = pipeline_section
+        .values
+        .get("release")
+        .map_or(pipeline_loc, |e| e.loc);
     let aliases = aliases::extract(&files, &pre.sections)?;
     let module_sections = substitute_sections(&files, &pre.sections, &aliases.sections, &vars)?;
     let module_names: HashSet<&str> = module_sections.iter().map(|s| s.name.as_str()).collect();
     aliases.check_targets(&files, &module_names)?;
-    let (name, release) = name_and_release(&files, pipeline_loc, &mut pipeline_config)?;
+    let (name, release) =
+        name_and_release(&files, pipeline_loc, release_loc, &mut pipeline_config)?;
     let module_path = module_path(&path, &pipeline_config);
 
     let mut used_outputs = UsedOutputs::default();
@@ -227,6 +232,7 @@ fn substitute_sections(
 fn name_and_release(
     files: &Files,
     loc: Loc,
+    release_loc: Loc,
     config: &mut IndexMap<String, String>,
 ) -> Result<(String, String), ConfigError> {
     let Some(name) = config.get("name").cloned() else {
@@ -253,7 +259,7 @@ fn name_and_release(
         } else {
             ErrorKind::Structure
         };
-        files.error(kind, loc, m)
+        files.error(kind, release_loc, m)
     })?;
     Ok((name, release))
 }

@@ -44,15 +44,18 @@ impl Loader<'_> {
         };
         let mut datatype_options = IndexMap::new();
         if let ModuleKind::Known(sig) = &kind {
-            if matches!(sig.kind, SignatureKind::DatatypeInput { .. }) {
+            if let SignatureKind::DatatypeInput { datatype } = &sig.kind {
+                let mut locs = Vec::new();
                 config.retain(|key, setting| {
                     let own =
                         DATATYPE_INPUT_OWN.contains(&key.as_str()) || key.starts_with("modvar_");
                     if !own {
                         datatype_options.insert(key.clone(), setting.value.clone());
+                        locs.push(setting.loc);
                     }
                     own
                 });
+                self.check_datatype_options(section, sig, datatype, &datatype_options, &locs)?;
             }
             self.add_default_inputs(section, sig, &mut config)?;
         }
@@ -109,6 +112,41 @@ impl Loader<'_> {
             self.modules.push(module);
         }
         self.previous = Some(name.to_owned());
+        Ok(())
+    }
+
+    /// Datatype options must be ones the datatype declares (when the resolver knows them).
+    fn check_datatype_options(
+        &self,
+        section: &ModuleSection,
+        sig: &crate::signature::ModuleSignature,
+        datatype: &str,
+        options: &IndexMap<String, String>,
+        locs: &[crate::loc::Loc],
+    ) -> Result<(), ConfigError> {
+        let Some(declared) = self.resolver.datatype_options(datatype) else {
+            return Ok(());
+        };
+        for ((key, _), loc) in options.iter().zip(locs) {
+            if declared.iter().any(|d| &d.name == key) {
+                continue;
+            }
+            let name = sig
+                .type_name
+                .strip_suffix("_input")
+                .unwrap_or(&sig.type_name);
+            let available =
+                crate::py::sorted_by_similarity(declared.iter().map(|d| d.name.as_str()), key);
+            return Err(self.error(
+                ErrorKind::ModuleOption,
+                *loc,
+                &section.name,
+                format!(
+                    "invalid option for {name} dataset loader module: '{key}'. Available options: {}",
+                    available.iter().map(|o| format!("'{o}'")).collect::<Vec<_>>().join(", ")
+                ),
+            ));
+        }
         Ok(())
     }
 

@@ -3,10 +3,13 @@
 
 use std::sync::Arc;
 
-use pimlico_config::{ModuleSignature, OptionType, OutputDatatype, OutputDecl, SignatureKind};
+use pimlico_config::{
+    ModuleSignature, OptionDecl, OptionType, OutputDatatype, OutputDecl, SignatureKind,
+};
+use serde_json::json;
 
 use super::PimlicoCatalogue;
-use super::decl::{module, required_option};
+use super::decl::{module, option, required_option};
 
 /// Pimlico's built-in datatypes: class name, datatype name, and the module defining the class.
 const BUILTIN: &[(&str, &str, &str)] = &[
@@ -51,6 +54,36 @@ const BUILTIN: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// The datatype options a datatype declares (Pimlico's `datatype_options`), which config
+/// files give as extra settings of a datatype-input module.
+fn datatype_options(class: &str) -> Vec<OptionDecl> {
+    let data_point_type = || {
+        option(
+            "data_point_type",
+            OptionType::String,
+            json!("DataPointType"),
+            "Type of the corpus' documents, e.g. TokenizedDocumentType, optionally with its own \
+             options in brackets: WordAnnotationsDocumentType(fields=word,pos)",
+        )
+    };
+    let filenames = || {
+        option(
+            "filenames",
+            OptionType::CommaList,
+            json!([]),
+            "Names of the files in the collection",
+        )
+    };
+    let filename = |default| option("filename", OptionType::String, default, "The file's name");
+    match class {
+        "IterableCorpus" | "GroupedCorpus" => vec![data_point_type()],
+        "NamedFileCollection" | "TSVVecFiles" => vec![filenames()],
+        "NamedFile" => vec![filename(json!(null)), filenames()],
+        "TextFile" => vec![filename(json!("data.txt")), filenames()],
+        _ => Vec::new(),
+    }
+}
+
 /// The input-module signature for a datatype.
 fn input_signature(class: &str, datatype_name: &str) -> ModuleSignature {
     let mut sig = module(
@@ -94,5 +127,6 @@ pub(super) fn register(catalogue: &mut PimlicoCatalogue) {
         for name in names {
             catalogue.insert(name, sig.clone());
         }
+        catalogue.insert_datatype_options(class, datatype_options(class));
     }
 }

@@ -12,12 +12,14 @@ mod decl;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use pimlico_config::{ModuleSignature, Resolution, TypeResolver};
+use pimlico_config::{ModuleSignature, OptionDecl, Resolution, TypeResolver};
 
-/// Signatures by `type=` string (dotted module paths, datatype names, class names and paths).
+/// Signatures by `type=` string (dotted module paths, datatype names, class names and paths),
+/// and the datatype options of each datatype class.
 #[derive(Debug, Clone, Default)]
 pub struct PimlicoCatalogue {
     types: HashMap<String, Arc<ModuleSignature>>,
+    datatype_options: HashMap<String, Vec<OptionDecl>>,
 }
 
 impl PimlicoCatalogue {
@@ -32,6 +34,11 @@ impl PimlicoCatalogue {
     /// Adds (or replaces) the signature for a `type=` string.
     pub fn insert(&mut self, type_string: impl Into<String>, signature: Arc<ModuleSignature>) {
         self.types.insert(type_string.into(), signature);
+    }
+
+    /// Declares the options of a datatype class (`data_point_type`, `filenames`, ...).
+    pub fn insert_datatype_options(&mut self, class: impl Into<String>, options: Vec<OptionDecl>) {
+        self.datatype_options.insert(class.into(), options);
     }
 
     /// The signature registered for a `type=` string.
@@ -57,6 +64,10 @@ impl TypeResolver for PimlicoCatalogue {
                  name or class path)"
             )),
         }
+    }
+
+    fn datatype_options(&self, datatype: &str) -> Option<Vec<OptionDecl>> {
+        self.datatype_options.get(datatype).cloned()
     }
 }
 
