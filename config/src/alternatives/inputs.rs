@@ -54,7 +54,14 @@ pub(crate) fn expand_alt_names_list(value: &str) -> String {
 /// Replaces `altgroup(module.group)` by the group's outputs as alternatives.
 pub(crate) fn expand_altgroups(value: &str, ctx: &InputContext<'_>) -> Result<String, String> {
     let mut val = value.to_owned();
+    let mut rounds = 0;
     while let Some(start) = val.find("altgroup(") {
+        rounds += 1;
+        if rounds > 1000 {
+            return Err(format!(
+                "too many altgroup() expressions in input option: {value}"
+            ));
+        }
         let Some(end) = val[start..].find(')').map(|i| i + start) else {
             return Err(format!(
                 "altgroup( without a closing bracket in input option: {val}"

@@ -143,7 +143,8 @@ impl Loader<'_> {
                 .map(|i| &self.modules[i].modvars)
                 .collect();
             (input.clone(), vars)
-        }));
+        }))
+        .map_err(|m| self.error(ErrorKind::Parse, section.loc, &name, m))?;
         let assignments: Vec<(String, String)> = info
             .modvars
             .iter()

@@ -36,12 +36,25 @@ pub(crate) fn show(v: &ModVarValue) -> String {
     }
 }
 
-/// Appends `v` to `list`, flattening lists (values never nest here).
+/// Lists longer than this are refused: repeated `x, x` assignments down a pipeline would
+/// otherwise double without bound.
+pub(crate) const MAX_LIST: usize = 100_000;
+
+/// Appends `v` to `list`, flattening lists (values never nest here). Stops growing at
+/// [`MAX_LIST`] items; callers check [`too_long`].
 pub(crate) fn extend(list: &mut Vec<String>, v: ModVarValue) {
     match v {
         ModVarValue::Str(s) => list.push(s),
-        ModVarValue::List(items) => list.extend(items),
+        ModVarValue::List(items) => {
+            let room = MAX_LIST.saturating_sub(list.len());
+            list.extend(items.into_iter().take(room + 1));
+        }
     }
+}
+
+/// Whether a list has reached the size limit.
+pub(crate) fn too_long(list: &[String]) -> bool {
+    list.len() > MAX_LIST
 }
 
 /// Parses one expression at the start of `text`; returns its value and the rest.

@@ -7,16 +7,19 @@ use indexmap::IndexMap;
 
 use crate::model::ModVarValue;
 pub(crate) use expr::Env;
-use expr::{extend, parse};
+use expr::{MAX_LIST, extend, parse, too_long};
 
 /// Variables received on each input: several connections on one input make lists; across
 /// inputs, later values replace earlier ones. Returns the merged variables and those per input.
-pub(crate) fn inherit<'m>(
-    inputs: impl IntoIterator<Item = (String, Vec<&'m IndexMap<String, ModVarValue>>)>,
-) -> (
+/// Variables merged over all inputs, and those received on each input.
+pub(crate) type Inherited = (
     IndexMap<String, ModVarValue>,
     IndexMap<String, IndexMap<String, ModVarValue>>,
-) {
+);
+
+pub(crate) fn inherit<'m>(
+    inputs: impl IntoIterator<Item = (String, Vec<&'m IndexMap<String, ModVarValue>>)>,
+) -> Result<Inherited, String> {
     let mut merged = IndexMap::new();
     let mut per_input = IndexMap::new();
     for (input, modules) in inputs {
@@ -34,6 +37,12 @@ pub(crate) fn inherit<'m>(
                             ModVarValue::Str(s) => vec![s],
                         };
                         extend(&mut list, value.clone());
+                        if too_long(&list) {
+                            return Err(format!(
+                                "module variable '{name}' collects more than {MAX_LIST} values \
+                                 from input '{input}'"
+                            ));
+                        }
                         *existing = ModVarValue::List(list);
                     }
                 }
@@ -42,7 +51,7 @@ pub(crate) fn inherit<'m>(
         merged.extend(group.iter().map(|(k, v)| (k.clone(), v.clone())));
         per_input.insert(input, group);
     }
-    (merged, per_input)
+    Ok((merged, per_input))
 }
 
 /// Applies `modvar_<name>=<expr>` assignments in order; `none` and `undefined` remove a
@@ -92,6 +101,11 @@ pub(crate) fn assign(
                     ModVarValue::Str(s) => vec![s],
                 };
                 extend(&mut list, next);
+                if too_long(&list) {
+                    return Err(fail(format!(
+                        "the list would have more than {MAX_LIST} values"
+                    )));
+                }
                 *existing = ModVarValue::List(list);
             }
             rest = crate::py::strip(&tail).to_owned();
