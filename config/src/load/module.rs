@@ -79,6 +79,8 @@ fn type_name(info: &SectionInfo<'_>) -> String {
 
 /// An input option as extracted: its value and where it was written.
 struct InputOption {
+    /// The option as written (`input`, `input_corpus`).
+    key: String,
     value: String,
     loc: Loc,
 }
@@ -98,13 +100,17 @@ impl Loader<'_> {
         params: Vec<ParamSetting>,
     ) -> Result<ModuleConfig, ConfigError> {
         let section = info.section;
-        let mut raw_options: IndexMap<String, String> = settings
-            .iter()
-            .map(|(k, v)| (k.clone(), v.value.clone()))
-            .collect();
-        raw_options.extend(info.special.iter().map(|(k, v)| (k.clone(), v.clone())));
         let requested_outputs = settings.shift_remove("output");
         let input_options = self.extract_inputs(info, &name, &mut settings)?;
+        let mut raw_options: IndexMap<String, String> =
+            IndexMap::with_capacity(settings.len() + input_options.len() + info.special.len() + 1);
+        for opt in input_options.values() {
+            raw_options.insert(opt.key.clone(), opt.value.clone());
+        }
+        if let Some(output) = &requested_outputs {
+            raw_options.insert("output".to_owned(), output.value.clone());
+        }
+        raw_options.extend(info.special.iter().map(|(k, v)| (k.clone(), v.clone())));
 
         let mut conns: IndexMap<String, (Vec<Conn>, Loc)> = IndexMap::new();
         for (input, opt) in &input_options {
@@ -321,6 +327,7 @@ impl Loader<'_> {
             out.insert(
                 input,
                 InputOption {
+                    key,
                     value: setting.value,
                     loc: setting.loc,
                 },

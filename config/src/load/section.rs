@@ -18,6 +18,10 @@ type ExpandedModule = (
     Vec<alternatives::ParamSetting>,
 );
 
+/// Longer alternative names are refused: names built from the names of several inputs can
+/// double at each step down a pipeline.
+const MAX_ALT_NAME: usize = 4096;
+
 /// Options a datatype-input module keeps for itself; all others are datatype options.
 const DATATYPE_INPUT_OWN: [&str; 3] = ["dir", "tie_alts", "alt_naming"];
 
@@ -249,6 +253,17 @@ impl Loader<'_> {
         let mut out = Vec::with_capacity(list.len());
         let mut alt_names = Vec::with_capacity(list.len());
         for exp in list {
+            if exp.alt_name.len() > MAX_ALT_NAME {
+                return Err(self.error(
+                    ErrorKind::Parse,
+                    section.loc,
+                    name,
+                    format!(
+                        "the alternative names of [{name}] grow longer than {MAX_ALT_NAME} \
+                         characters: give its alternatives shorter names"
+                    ),
+                ));
+            }
             let module_name = format!("{name}[{}]", exp.alt_name);
             if !seen.insert(module_name.clone())
                 || self.index.contains_key(&module_name)

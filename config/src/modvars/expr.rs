@@ -18,7 +18,7 @@ pub(crate) struct Env<'a> {
     /// The alternative values this expansion of the module uses.
     pub params: &'a [ParamSetting],
     /// Variables received on each input.
-    pub inputs: &'a IndexMap<String, IndexMap<String, ModVarValue>>,
+    pub inputs: &'a IndexMap<String, super::InputVars<'a>>,
 }
 
 /// Python's `str()` of a value, as Pimlico's messages show it.

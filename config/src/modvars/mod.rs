@@ -3,55 +3,73 @@
 
 mod expr;
 
+use std::borrow::Cow;
+
 use indexmap::IndexMap;
 
 use crate::model::ModVarValue;
 pub(crate) use expr::Env;
 use expr::{MAX_LIST, extend, parse, too_long};
 
-/// Variables received on each input: several connections on one input make lists; across
-/// inputs, later values replace earlier ones. Returns the merged variables and those per input.
+/// The variables received on one input: borrowed from the upstream module when there is a
+/// single connection (the common case), collected into lists otherwise.
+pub(crate) type InputVars<'m> = Cow<'m, IndexMap<String, ModVarValue>>;
+
 /// Variables merged over all inputs, and those received on each input.
-pub(crate) type Inherited = (
+pub(crate) type Inherited<'m> = (
     IndexMap<String, ModVarValue>,
-    IndexMap<String, IndexMap<String, ModVarValue>>,
+    IndexMap<String, InputVars<'m>>,
 );
 
+/// Variables received on each input: several connections on one input make lists; across
+/// inputs, later values replace earlier ones. Returns the merged variables and those per input.
 pub(crate) fn inherit<'m>(
     inputs: impl IntoIterator<Item = (String, Vec<&'m IndexMap<String, ModVarValue>>)>,
-) -> Result<Inherited, String> {
+) -> Result<Inherited<'m>, String> {
     let mut merged = IndexMap::new();
     let mut per_input = IndexMap::new();
     for (input, modules) in inputs {
-        let mut group: IndexMap<String, ModVarValue> = IndexMap::new();
-        for vars in modules {
-            for (name, value) in vars {
-                match group.get_mut(name) {
-                    None => {
-                        group.insert(name.clone(), value.clone());
-                    }
-                    Some(existing) => {
-                        let mut list = match std::mem::replace(existing, ModVarValue::List(vec![]))
-                        {
-                            ModVarValue::List(items) => items,
-                            ModVarValue::Str(s) => vec![s],
-                        };
-                        extend(&mut list, value.clone());
-                        if too_long(&list) {
-                            return Err(format!(
-                                "module variable '{name}' collects more than {MAX_LIST} values \
-                                 from input '{input}'"
-                            ));
-                        }
-                        *existing = ModVarValue::List(list);
-                    }
-                }
-            }
-        }
+        let group = match modules.as_slice() {
+            [] => Cow::Owned(IndexMap::new()),
+            [single] => Cow::Borrowed(*single),
+            _ => Cow::Owned(collect(&input, &modules)?),
+        };
         merged.extend(group.iter().map(|(k, v)| (k.clone(), v.clone())));
         per_input.insert(input, group);
     }
     Ok((merged, per_input))
+}
+
+/// The variables of several connections on one input, values of the same name made a list.
+fn collect(
+    input: &str,
+    modules: &[&IndexMap<String, ModVarValue>],
+) -> Result<IndexMap<String, ModVarValue>, String> {
+    let mut group: IndexMap<String, ModVarValue> = IndexMap::new();
+    for vars in modules {
+        for (name, value) in *vars {
+            match group.get_mut(name) {
+                None => {
+                    group.insert(name.clone(), value.clone());
+                }
+                Some(existing) => {
+                    let mut list = match std::mem::replace(existing, ModVarValue::List(vec![])) {
+                        ModVarValue::List(items) => items,
+                        ModVarValue::Str(s) => vec![s],
+                    };
+                    extend(&mut list, value.clone());
+                    if too_long(&list) {
+                        return Err(format!(
+                            "module variable '{name}' collects more than {MAX_LIST} values from \
+                             input '{input}'"
+                        ));
+                    }
+                    *existing = ModVarValue::List(list);
+                }
+            }
+        }
+    }
+    Ok(group)
 }
 
 /// Applies `modvar_<name>=<expr>` assignments in order; `none` and `undefined` remove a
@@ -60,7 +78,7 @@ pub(crate) fn assign(
     vars: &mut IndexMap<String, ModVarValue>,
     assignments: &[(String, String)],
     env_params: &[crate::alternatives::ParamSetting],
-    inputs: &IndexMap<String, IndexMap<String, ModVarValue>>,
+    inputs: &IndexMap<String, InputVars<'_>>,
 ) -> Result<(), (String, String)> {
     for (key, raw) in assignments {
         let val = crate::py::strip(&raw.replace('\n', " ")).to_owned();
