@@ -5,6 +5,7 @@
 //! order (type, default inputs, alternatives, inputs, module variables, options).
 
 mod aliases;
+mod connections;
 mod module;
 mod section;
 pub(crate) mod setting;

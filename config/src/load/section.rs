@@ -210,7 +210,7 @@ impl Loader<'_> {
                 return Err(format!("unknown module '{module}' in altgroup() argument"));
             };
             let m = &self.modules[i];
-            super::module::output_group(m, group).ok_or_else(|| {
+            super::connections::output_group(m, group).ok_or_else(|| {
                 let mut msg = format!("module '{module}' has no output group named '{group}'");
                 if let Some(reason) = &m.unavailable {
                     msg.push_str(&format!(" (its type cannot be used here: {reason})"));
