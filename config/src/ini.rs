@@ -49,24 +49,29 @@ impl Ini {
     }
 }
 
-/// A configparser error, with the line that caused it.
+/// A configparser error, with the line that caused it: `loc` is where it is in the file, `n`
+/// the line number configparser itself reports, which counts only the lines it was given
+/// (Pimlico drops directive lines first, and adds a `[main]` line to local configs).
 #[derive(Debug, Clone)]
 pub(crate) enum IniError {
     DuplicateSection {
         section: String,
         loc: Loc,
+        n: usize,
     },
     DuplicateOption {
         section: String,
         option: String,
         loc: Loc,
+        n: usize,
     },
     MissingSectionHeader {
         line: String,
         loc: Loc,
+        n: usize,
     },
     Parsing {
-        lines: Vec<(Loc, String)>,
+        lines: Vec<(Loc, usize, String)>,
     },
 }
 
@@ -81,40 +86,38 @@ impl IniError {
         }
     }
 
-    /// configparser's message (with real file line numbers).
+    /// configparser's message, as Pimlico shows it.
     pub fn message(&self, files: &Files) -> String {
         let source = |loc: &Loc| py::repr(&files.path(loc.file).display().to_string());
         match self {
-            Self::DuplicateSection { section, loc } => format!(
-                "While reading from {} [line {:2}]: section {} already exists",
+            Self::DuplicateSection { section, loc, n } => format!(
+                "While reading from {} [line {n:2}]: section {} already exists",
                 source(loc),
-                loc.line,
                 py::repr(section)
             ),
             Self::DuplicateOption {
                 section,
                 option,
                 loc,
+                n,
             } => format!(
-                "While reading from {} [line {:2}]: option {} in section {} already exists",
+                "While reading from {} [line {n:2}]: option {} in section {} already exists",
                 source(loc),
-                loc.line,
                 py::repr(option),
                 py::repr(section)
             ),
-            Self::MissingSectionHeader { line, loc } => format!(
-                "File contains no section headers.\nfile: {}, line: {}\n{}",
+            Self::MissingSectionHeader { line, loc, n } => format!(
+                "File contains no section headers.\nfile: {}, line: {n}\n{}",
                 source(loc),
-                loc.line,
                 py::repr(line)
             ),
             Self::Parsing { lines } => {
                 let mut msg = format!(
                     "Source contains parsing errors: {}",
-                    lines.first().map(|(l, _)| source(l)).unwrap_or_default()
+                    lines.first().map(|(l, _, _)| source(l)).unwrap_or_default()
                 );
-                for (loc, line) in lines {
-                    msg.push_str(&format!("\n\t[line {:2}]: {}", loc.line, py::repr(line)));
+                for (_, n, line) in lines {
+                    msg.push_str(&format!("\n\t[line {n:2}]: {}", py::repr(line)));
                 }
                 msg
             }
@@ -133,7 +136,7 @@ struct Parser {
     ini: Ini,
     parts: IndexMap<(Option<String>, String), Vec<String>>,
     added: std::collections::HashSet<(String, Option<String>)>,
-    errors: Vec<(Loc, String)>,
+    errors: Vec<(Loc, usize, String)>,
 }
 
 const DEFAULT_SECTION: &str = "DEFAULT";
@@ -150,10 +153,11 @@ pub(crate) fn parse(lines: &[SrcLine]) -> Result<Ini, IniError> {
     let mut option: Option<String> = None;
     let mut indent_level = 0usize;
     let last = lines.len().saturating_sub(1);
-    for (n, line) in lines.iter().enumerate() {
+    for (index, line) in lines.iter().enumerate() {
+        let n = index + 1;
         // Python iterates lines with their line break, and shows it in errors.
         let shown = || {
-            if n == last {
+            if index == last {
                 line.text.clone()
             } else {
                 format!("{}\n", line.text)
@@ -176,26 +180,27 @@ pub(crate) fn parse(lines: &[SrcLine]) -> Result<Ini, IniError> {
         }
         indent_level = indent;
         if let Some(header) = section_header(value) {
-            current = Some(p.open_section(header, line.loc)?);
+            current = Some(p.open_section(header, line.loc, n)?);
             option = None;
         } else if current.is_none() {
             return Err(IniError::MissingSectionHeader {
                 line: shown(),
                 loc: line.loc,
+                n,
             });
         } else if let Some(i) = value.find(['=', ':']) {
             let name = py::rstrip(&value[..i]);
             if name.is_empty() {
-                p.errors.push((line.loc, shown()));
+                p.errors.push((line.loc, n, shown()));
                 option = None;
                 continue;
             }
             let name = name.to_lowercase();
             let target = current.clone().unwrap_or(Target::Defaults);
-            p.add_option(&target, &name, py::strip(&value[i + 1..]), line.loc)?;
+            p.add_option(&target, &name, py::strip(&value[i + 1..]), line.loc, n)?;
             option = Some(name);
         } else {
-            p.errors.push((line.loc, shown()));
+            p.errors.push((line.loc, n, shown()));
         }
     }
     if !p.errors.is_empty() {
@@ -212,11 +217,12 @@ fn section_header(value: &str) -> Option<&str> {
 }
 
 impl Parser {
-    fn open_section(&mut self, name: &str, loc: Loc) -> Result<Target, IniError> {
+    fn open_section(&mut self, name: &str, loc: Loc, n: usize) -> Result<Target, IniError> {
         if self.ini.sections.contains_key(name) {
             return Err(IniError::DuplicateSection {
                 section: name.to_owned(),
                 loc,
+                n,
             });
         }
         if name == DEFAULT_SECTION {
@@ -238,6 +244,7 @@ impl Parser {
         name: &str,
         value: &str,
         loc: Loc,
+        n: usize,
     ) -> Result<(), IniError> {
         let section = match target {
             Target::Defaults => None,
@@ -248,6 +255,7 @@ impl Parser {
                 section: section.unwrap_or_else(|| DEFAULT_SECTION.to_owned()),
                 option: name.to_owned(),
                 loc,
+                n,
             });
         }
         let entries = match target {

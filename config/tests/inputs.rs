@@ -273,3 +273,30 @@ fn datatype_inputs_keep_their_datatype_options() {
         "dir option is required for grouped_corpus_input module, but was not given",
     );
 }
+
+#[test]
+fn connection_checks_come_after_loading_except_for_document_map_modules() {
+    // As in Pimlico: a later module's option error is reported before an earlier bad output...
+    let e = error_at(
+        &format!(
+            "{HEADER}{SRC}[a]\ntype=subset\ninput=src.nope\nsize=1\n[b]\ntype=subset\nsize=x\n"
+        ),
+        13,
+    );
+    assert_error(
+        &e,
+        ErrorKind::ModuleOption,
+        "error processing option value 'x' for size option",
+    );
+    // ...but a document-map module checks its inputs' outputs as it loads, without the prefix.
+    let e = error_at(
+        &format!("{HEADER}{SRC}[st]\ntype=store\ninput=src.nope\n[b]\ntype=subset\nsize=x\n"),
+        9,
+    );
+    assert_error(
+        &e,
+        ErrorKind::Structure,
+        "grouped_corpus_input module does not have an output named 'nope'",
+    );
+    assert!(!e.message.starts_with("failed checks"), "{e}");
+}

@@ -151,3 +151,15 @@ fn missing_top_level_file() {
     assert_error(&e, ErrorKind::Parse, "could not read config file");
     assert!(e.message.contains("No such file or directory"), "{e}");
 }
+
+#[test]
+fn configparser_messages_count_lines_as_pimlico_did() {
+    // The directive line is not given to configparser, so the duplicate on line 8 of the file
+    // is its line 7; the location prefix gives the real line.
+    let e = error_at(&format!("{HEADER}%%(v) [x]\n{SRC}[src]\n"), 8);
+    assert_error(
+        &e,
+        ErrorKind::Parse,
+        "[line  7]: section 'src' already exists",
+    );
+}

@@ -123,7 +123,7 @@ fn interpolation_errors() {
         (
             "store=/s\nstore=/t\n",
             2,
-            "option 'store' in section 'main' already exists",
+            "[line  3]: option 'store' in section 'main' already exists",
         ),
     ];
     for (text, line, message) in cases {

@@ -3,7 +3,7 @@
 
 use indexmap::IndexMap;
 
-use super::module::{Conn, InputOption, ModuleKind, SectionInfo};
+use super::module::Conn;
 use super::{Loader, ModuleSection};
 use crate::error::{ConfigError, ErrorKind};
 use crate::inputs::{self, RawSpec};
@@ -117,45 +117,52 @@ impl Loader<'_> {
         Ok(out)
     }
 
-    /// Pimlico's structural input checks: connections to outputs that exist, and several
-    /// connections only on inputs that accept them. Datatype compatibility is the engine's.
-    pub(super) fn check_connections(
+    /// Pimlico's structural input checks: connections to outputs that exist and, after
+    /// loading (`after_load`), several connections only on inputs that accept them.
+    /// Datatype compatibility is the engine's.
+    ///
+    /// Pimlico checks the outputs of a document-map module's inputs as it loads the module,
+    /// and everything else once all modules are loaded, with a `failed checks: ...` prefix;
+    /// errors come in the same order here.
+    pub(super) fn check_inputs(
         &self,
-        info: &SectionInfo<'_>,
-        name: &str,
-        inputs: &IndexMap<String, Vec<InputConnection>>,
-        options: &IndexMap<String, InputOption>,
+        module: &ModuleConfig,
+        locs: &IndexMap<String, Loc>,
+        section_loc: Loc,
+        after_load: bool,
     ) -> Result<(), ConfigError> {
-        for (input, connections) in inputs {
-            let loc = options.get(input).map_or(info.section.loc, |o| o.loc);
+        let name = module.name.as_str();
+        let Some(sig) = &module.signature else {
+            return Ok(());
+        };
+        for (input, connections) in &module.inputs {
+            let loc = locs.get(input).copied().unwrap_or(section_loc);
             let fail = |m: String| {
-                self.error(
-                    ErrorKind::Structure,
-                    loc,
-                    name,
-                    format!("failed checks: Input typechecking for module '{name}' failed: {m}"),
-                )
+                let m = if after_load {
+                    format!("failed checks: Input typechecking for module '{name}' failed: {m}")
+                } else {
+                    m
+                };
+                self.error(ErrorKind::Structure, loc, name, m)
             };
-            if let ModuleKind::Known(sig) = &info.kind {
-                let multiple = sig.inputs.iter().any(|d| &d.name == input && d.multiple);
-                if !multiple && connections.len() > 1 {
-                    return Err(fail(format!(
-                        "input {input} on module '{name}' does not accept multiple inputs, but {} \
-                         were given",
-                        connections.len()
-                    )));
-                }
+            let multiple = sig.inputs.iter().any(|d| &d.name == input && d.multiple);
+            if after_load && !multiple && connections.len() > 1 {
+                return Err(fail(format!(
+                    "input {input} on module '{name}' does not accept multiple inputs, but {} \
+                     were given",
+                    connections.len()
+                )));
             }
             for conn in connections {
                 let Some(target) = self.resolve(&conn.module).map(|i| &self.modules[i]) else {
                     continue;
                 };
-                let Some(sig) = &target.signature else {
+                let Some(target_sig) = &target.signature else {
                     continue;
                 };
                 let output = match &conn.output {
                     Some(o) => o.as_str(),
-                    None => default_output(sig).ok_or_else(|| {
+                    None => default_output(target_sig).ok_or_else(|| {
                         fail(format!("{} module has no default output", target.type_name))
                     })?,
                 };

@@ -62,6 +62,8 @@ pub(crate) struct Loader<'a> {
     pub used_outputs: UsedOutputs,
     /// The section loaded last: the default input of the next one.
     pub previous: Option<String>,
+    /// Modules whose inputs are checked once all are loaded, with their input lines.
+    pub deferred_checks: Vec<(usize, IndexMap<String, Loc>, Loc)>,
 }
 
 impl Loader<'_> {
@@ -160,12 +162,16 @@ pub fn load_pipeline(path: &Path, options: LoadOptions<'_>) -> Result<Pipeline, 
         expanded: IndexMap::new(),
         used_outputs,
         previous: None,
+        deferred_checks: Vec::new(),
     };
     for (alias, target) in &aliases.aliases {
         loader.add_alias(alias.clone(), target.clone());
     }
     for section in &module_sections {
         loader.load_section(section)?;
+    }
+    for (index, locs, section_loc) in &loader.deferred_checks {
+        loader.check_inputs(&loader.modules[*index], locs, *section_loc, true)?;
     }
 
     let headings = pre.headings.build(&|s: &str| {

@@ -67,13 +67,15 @@ pub(super) struct Conn {
 }
 
 impl Loader<'_> {
+    /// Builds one expanded module; also returns where each input option was written, for the
+    /// checks made once all modules are loaded.
     pub(super) fn build_module(
         &self,
         info: &SectionInfo<'_>,
         name: String,
         mut settings: IndexMap<String, Setting>,
         params: Vec<ParamSetting>,
-    ) -> Result<ModuleConfig, ConfigError> {
+    ) -> Result<(ModuleConfig, IndexMap<String, Loc>), ConfigError> {
         let section = info.section;
         let requested_outputs = settings.shift_remove("output");
         let input_options = self.extract_inputs(info, &name, &mut settings)?;
@@ -158,7 +160,6 @@ impl Loader<'_> {
             let connections = self.finish_connections(&name, &input, list, loc, &env)?;
             inputs_out.insert(input, connections);
         }
-        self.check_connections(info, &name, &inputs_out, &input_options)?;
 
         let (options, outputs, executable) = match &info.kind {
             ModuleKind::Known(sig) => {
@@ -201,7 +202,7 @@ impl Loader<'_> {
                 .collect(),
             ModuleKind::Unavailable(_) => inputs_out,
         };
-        Ok(ModuleConfig {
+        let module = ModuleConfig {
             section: section.name.clone(),
             type_string: info.type_string.clone(),
             type_name: type_name(info),
@@ -237,7 +238,15 @@ impl Loader<'_> {
                 .unwrap_or_default(),
             origin: self.files.origin(section.loc),
             name,
-        })
+        };
+        let locs: IndexMap<String, Loc> = input_options
+            .iter()
+            .map(|(input, opt)| (input.clone(), opt.loc))
+            .collect();
+        if module.signature.as_ref().is_some_and(|s| s.document_map) {
+            self.check_inputs(&module, &locs, section.loc, false)?;
+        }
+        Ok((module, locs))
     }
 
     /// Pulls the input options out of the settings and matches them to the type's inputs.

@@ -111,8 +111,10 @@ impl Loader<'_> {
             datatype_options,
         };
         for (module_name, settings, params) in expansions {
-            let module = self.build_module(&info, module_name, settings, params)?;
+            let (module, locs) = self.build_module(&info, module_name, settings, params)?;
             self.index.insert(module.name.clone(), self.modules.len());
+            self.deferred_checks
+                .push((self.modules.len(), locs, section.loc));
             self.modules.push(module);
         }
         self.previous = Some(name.to_owned());
