@@ -88,6 +88,11 @@ impl Loader<'_> {
             raw_options.insert("output".to_owned(), output.value.clone());
         }
         raw_options.extend(info.special.iter().map(|(k, v)| (k.clone(), v.clone())));
+        raw_options.extend(
+            info.datatype_options
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone())),
+        );
 
         let mut conns: IndexMap<String, (Vec<Conn>, Loc)> = IndexMap::new();
         for (input, opt) in &input_options {

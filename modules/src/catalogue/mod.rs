@@ -15,7 +15,8 @@ use std::sync::Arc;
 use pimlico_config::{ModuleSignature, OptionDecl, Resolution, TypeResolver};
 
 /// Signatures by `type=` string (dotted module paths, datatype names, class names and paths),
-/// and the datatype options of each datatype class.
+/// and the datatype options of each datatype class. [`PimlicoCatalogue::new`] has the
+/// built-in types; `Default` is an empty table.
 #[derive(Debug, Clone, Default)]
 pub struct PimlicoCatalogue {
     types: HashMap<String, Arc<ModuleSignature>>,
