@@ -3,6 +3,9 @@
 //! this test binary), their outputs compared with what the original wrote for the same
 //! pipelines (`tests/expected/*.json`, made by `tests/expected/regenerate.py`).
 //!
+//! `extra/*` are our own pipelines (`tests/pipelines/`), covering options the fixtures leave
+//! out, run through the original by the same script.
+//!
 //! Outputs must hold the same documents, in the same order, with the same bytes, and the same
 //! `corpus_metadata`. Where the original is random and unseeded (`split`) or broken
 //! (`shuffle_linear` writes nothing), properties are checked instead, and determinism.

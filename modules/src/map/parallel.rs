@@ -209,3 +209,111 @@ fn collect_in_order(
     }
     Ok(count)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::corpus::OwnedStream;
+
+    struct Upper;
+
+    impl DocMapper for Upper {
+        fn map(&self, doc: &DocRef<'_>, out: &mut Vec<u8>) -> Result<()> {
+            if doc.data == b"fail" {
+                return Err(Error::msg(format!("cannot map {}", doc.name)));
+            }
+            out.extend(doc.data.iter().map(u8::to_ascii_uppercase));
+            Ok(())
+        }
+    }
+
+    struct Reverse;
+
+    impl DocMapper for Reverse {
+        fn map(&self, doc: &DocRef<'_>, out: &mut Vec<u8>) -> Result<()> {
+            out.extend(doc.data.iter().rev());
+            Ok(())
+        }
+    }
+
+    fn stream(docs: Vec<Vec<u8>>) -> Box<dyn DocStream> {
+        Box::new(OwnedStream::new(docs.into_iter().enumerate().map(
+            |(i, d)| Ok((format!("archive-{}", i / 100), format!("doc{i}"), d)),
+        )))
+    }
+
+    fn corpus(n: usize) -> Vec<Vec<u8>> {
+        (0..n)
+            .map(|i| format!("doc {i} {}", "x".repeat(i % 5000)).into_bytes())
+            .collect()
+    }
+
+    fn run(
+        docs: Vec<Vec<u8>>,
+        chain: &Chain,
+        processes: usize,
+    ) -> Result<Vec<(String, String, Vec<u8>)>> {
+        let mut out = Vec::new();
+        map_in_order(stream(docs), chain, processes, |d| {
+            out.push((d.archive.to_string(), d.name.to_string(), d.data.to_vec()));
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    #[test]
+    fn parallel_maps_keep_the_input_order() {
+        let chain = Chain(vec![Arc::new(Upper), Arc::new(Reverse)]);
+        let docs = corpus(3000);
+        let expected: Vec<Vec<u8>> = docs
+            .iter()
+            .map(|d| d.iter().rev().map(u8::to_ascii_uppercase).collect())
+            .collect();
+        for processes in [1, 2, 5] {
+            let got = run(docs.clone(), &chain, processes).unwrap();
+            assert_eq!(got.len(), docs.len());
+            for (i, (archive, name, data)) in got.iter().enumerate() {
+                assert_eq!(name, &format!("doc{i}"), "order with {processes} processes");
+                assert_eq!(archive, &format!("archive-{}", i / 100));
+                assert_eq!(data, &expected[i]);
+            }
+        }
+    }
+
+    #[test]
+    fn invalid_documents_pass_through_every_map() {
+        let invalid = crate::formats::invalid::InvalidDocument::new("m", "boom").to_bytes();
+        let chain = Chain(vec![Arc::new(Upper), Arc::new(Reverse)]);
+        let got = run(vec![b"ab".to_vec(), invalid.clone()], &chain, 2).unwrap();
+        assert_eq!(got[0].2, b"BA");
+        assert_eq!(got[1].2, invalid);
+    }
+
+    #[test]
+    fn a_failing_document_fails_the_map_and_stops_every_thread() {
+        let mut docs = corpus(2000);
+        docs[1234] = b"fail".to_vec();
+        let chain = Chain(vec![Arc::new(Upper)]);
+        for processes in [1, 3] {
+            let err = run(docs.clone(), &chain, processes).unwrap_err();
+            assert_eq!(err.to_string(), "cannot map doc1234");
+        }
+    }
+
+    #[test]
+    fn sink_errors_stop_the_map() {
+        let chain = Chain(vec![Arc::new(Upper)]);
+        let mut seen = 0;
+        let err = map_in_order(stream(corpus(5000)), &chain, 3, |_| {
+            seen += 1;
+            if seen == 10 {
+                Err(Error::msg("disk full"))
+            } else {
+                Ok(())
+            }
+        })
+        .unwrap_err();
+        assert_eq!(err.to_string(), "disk full");
+        assert_eq!(seen, 10);
+    }
+}

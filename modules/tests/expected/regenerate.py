@@ -7,6 +7,9 @@ for a grouped corpus its documents in order (archive, name, BLAKE3 of the bytes)
 datatypes their files (path, BLAKE3). One JSON file per pipeline is written next to this
 script; `modules/tests/pipelines.rs` runs the same pipelines here and compares.
 
+Besides the fixtures' pipelines, the pipelines in `modules/tests/pipelines/` (ours, written to
+cover options the fixtures leave out) are run the same way, named `extra/<file>`.
+
 Usage (with the original's Python 3.7, which needs numpy==1.21.6 and blake3 installed):
 
     PIMLICO_ORIG_SRC=/work/orig/pimlico/src/python \
@@ -104,9 +107,18 @@ def record_module(module_dir):
     return {"status": status, "outputs": outputs}
 
 
+EXTRA_DIR = os.path.join(os.path.dirname(HERE), "pipelines")
+
+
+def config_path(fixtures, conf):
+    if conf.startswith("extra/"):
+        return os.path.join(EXTRA_DIR, conf[len("extra/"):])
+    return os.path.join(fixtures, "pipelines", conf)
+
+
 def run(fixtures, conf):
     with tempfile.TemporaryDirectory() as tmp:
-        with open(os.path.join(fixtures, "pipelines", conf)) as f:
+        with open(config_path(fixtures, conf)) as f:
             text = f.read().replace("%(test_data_dir)s", fixtures)
         config = os.path.join(tmp, os.path.basename(conf))
         with open(config, "w") as f:
@@ -132,7 +144,8 @@ def main():
     fixtures = os.path.abspath(
         sys.argv[1] if len(sys.argv) > 1
         else os.environ.get("PIMLICO_TESTDATA", "/work/shared/fixtures/pimlico-testdata"))
-    for conf in PIPELINES:
+    extra = ["extra/" + f for f in sorted(os.listdir(EXTRA_DIR)) if f.endswith(".conf")]
+    for conf in PIPELINES + extra:
         result = run(fixtures, conf)
         name = conf[:-len(".conf")].replace("/", "__") + ".json"
         with open(os.path.join(HERE, name), "w") as f:

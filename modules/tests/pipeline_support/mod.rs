@@ -1,4 +1,5 @@
 //! Running a fixture pipeline here and reading its outputs in the form of the expected files.
+#![allow(dead_code)] // Shared by several test binaries, each using part of it.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -119,10 +120,26 @@ fn walk(dir: &Path, base: &Path, out: &mut Vec<(String, String)>) {
     }
 }
 
-/// Runs a fixture pipeline with `run --all` and `processes` processes; returns every module's
-/// status and outputs.
+/// Runs a fixture pipeline (or, as `extra/<file>`, one of `tests/pipelines`) with `run --all`
+/// and `processes` processes; returns every module's status and outputs.
 pub fn run(fixtures: &Path, conf: &str, processes: usize) -> Result<Run, String> {
     let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let config = match conf.strip_prefix("extra/") {
+        Some(ours) => Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/pipelines")
+            .join(ours),
+        None => fixtures.join("pipelines").join(conf),
+    };
+    run_config(config, tmp, fixtures, processes)
+}
+
+/// Runs a pipeline config with `run --all`, storing its data in `tmp`.
+pub fn run_config(
+    config: PathBuf,
+    tmp: tempfile::TempDir,
+    fixtures: &Path,
+    processes: usize,
+) -> Result<Run, String> {
     let local = tmp.path().join("local.conf");
     let store = tmp.path().join("store");
     std::fs::write(
@@ -135,7 +152,7 @@ pub fn run(fixtures: &Path, conf: &str, processes: usize) -> Result<Run, String>
     )
     .map_err(|e| e.to_string())?;
     let report = pimlico_modules::run::run_pipeline(
-        fixtures.join("pipelines").join(conf),
+        config,
         local,
         vec![("processes".into(), processes.to_string())],
         &RunOptions {
