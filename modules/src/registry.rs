@@ -42,17 +42,15 @@ pub fn datatypes() -> DatatypeRegistry {
     registry
 }
 
-/// Registers every implemented native module type, and the others as signature-only fallbacks.
+/// Registers every implemented native module type; the catalogue is the fallback that gives
+/// the others' signatures (so their modules load) and the datatypes' options.
 pub fn register(registry: &mut TypeRegistry) {
-    let mut signature_only = PimlicoCatalogue::default();
     for def in all() {
-        if matches!(def.behaviour, Behaviour::SignatureOnly) {
-            signature_only.insert(def.type_string, Arc::new((def.signature)()));
-        } else {
+        if !matches!(def.behaviour, Behaviour::SignatureOnly) {
             registry.register(def.type_string, Arc::new(NativeType::new(def)));
         }
     }
-    registry.add_fallback(Box::new(signature_only));
+    registry.add_fallback(Box::new(PimlicoCatalogue::new()));
 }
 
 /// The registry both binaries use: Pimlico's datatypes, the built-in `command` type, every
