@@ -8,6 +8,7 @@ mod pipeline_support;
 use std::path::Path;
 
 use libtest_mimic::{Arguments, Failed, Trial};
+use pimlico_core::engine::RunOptions;
 use pimlico_modules::formats::doctype::DocType;
 use pimlico_modules::formats::grouped::{GroupedCorpusWriter, WriterOptions};
 use pimlico_modules::formats::invalid::InvalidDocument;
@@ -36,6 +37,7 @@ fn main() {
         ),
         Trial::test("split_lists_both_sets_when_asked", split_lists),
         Trial::test("format_prints_integer_lists_as_python_would", format_ints),
+        Trial::test("failed_document_maps_resume_where_they_stopped", resume),
     ];
     libtest_mimic::run(&args, trials).exit();
 }
@@ -246,5 +248,107 @@ fn format_ints() -> Result<(), Failed> {
     ensure(
         text.starts_with("{'lists': [[") && text.ends_with("]]}"),
         format!("formatted integer lists: {text}"),
+    )
+}
+
+/// A stored raw text corpus of six documents, the fourth not UTF-8 unless `fixed`.
+fn six_docs(dir: &Path, fixed: bool) {
+    let doc_type = DocType::by_class_name("RawTextDocumentType").unwrap();
+    let mut w = GroupedCorpusWriter::create(dir, doc_type, WriterOptions::default()).unwrap();
+    for (i, name) in ["a", "b", "c", "d", "e", "f"].iter().enumerate() {
+        let data = if i == 3 && !fixed {
+            b"bad \xff byte".to_vec()
+        } else {
+            format!("doc {name}\nline two of {name}").into_bytes()
+        };
+        w.add_document(
+            if i < 4 { "archive-0" } else { "archive-1" },
+            name,
+            &data,
+            None,
+        )
+        .unwrap();
+    }
+    w.finish().unwrap();
+}
+
+fn resume() -> Result<(), Failed> {
+    let tmp = tempfile::tempdir()?;
+    let corpus = tmp.path().join("corpus");
+    six_docs(&corpus, false);
+    let config = tmp.path().join("p.conf");
+    std::fs::write(
+        &config,
+        format!(
+            "[pipeline]\nname=p\nrelease=latest\n\n[text]\ntype=GroupedCorpus\n\
+             data_point_type=RawTextDocumentType\ndir={}\n\n[tok]\n\
+             type=pimlico.modules.text.simple_tokenize\n",
+            corpus.display()
+        ),
+    )?;
+    let local = tmp.path().join("local.conf");
+    std::fs::write(
+        &local,
+        format!("store={}\n", tmp.path().join("store").display()),
+    )?;
+    let all = RunOptions {
+        all: true,
+        ..RunOptions::default()
+    };
+    let go = || pimlico_modules::run::run_pipeline(config.clone(), local.clone(), Vec::new(), &all);
+    let first = go();
+    ensure(
+        first.summary.as_ref().is_ok_and(|s| s.failed == ["tok"]),
+        format!("the first run fails: {:?}", first.summary),
+    )?;
+    let module_dir = tmp.path().join("store/p/main/tok");
+    let meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(module_dir.join("metadata"))?)?;
+    ensure(
+        meta["status"] == "PARTIALLY_PROCESSED"
+            && meta["docs_completed"] == 3
+            && meta["last_doc_completed"] == "archive-0/c",
+        format!("progress recorded: {meta}"),
+    )?;
+    let out: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(
+        module_dir.join("corpus/corpus_metadata"),
+    )?)?;
+    ensure(out["writing"] == true, "the partial output is not ready")?;
+
+    six_docs(&corpus, true);
+    let second = go();
+    ensure(
+        second
+            .summary
+            .as_ref()
+            .is_ok_and(|s| s.succeeded == ["tok"]),
+        format!("the second run completes: {:?}", second.summary),
+    )?;
+    ensure(
+        second
+            .events
+            .messages()
+            .iter()
+            .any(|m| m.contains("picking up where we left off, after doc archive-0/c")),
+        "the second run resumes",
+    )?;
+    let resumed = stored_docs(&module_dir.join("corpus"));
+    let fresh = run(
+        &format!(
+            "[text]\ntype=GroupedCorpus\ndata_point_type=RawTextDocumentType\ndir={}\n\n\
+             [tok]\ntype=pimlico.modules.text.simple_tokenize\n",
+            corpus.display()
+        ),
+        1,
+    )?;
+    ensure(
+        resumed == docs(&fresh, "tok", "corpus"),
+        format!("resumed output {resumed:?} is what a fresh run writes"),
+    )?;
+    let meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(module_dir.join("metadata"))?)?;
+    ensure(
+        meta["status"] == "COMPLETE" && meta.get("docs_completed").is_none(),
+        format!("progress cleared once complete: {meta}"),
     )
 }

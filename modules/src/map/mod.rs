@@ -6,9 +6,11 @@
 
 mod executor;
 mod parallel;
+mod resume;
 
 pub use executor::{MapRun, filter_chain, inherited, run_document_map};
 pub use parallel::{Chain, map_in_order};
+pub use resume::{PARTIALLY_PROCESSED, ResumePoint};
 
 use crate::error::Result;
 use crate::formats::grouped::DocRef;
