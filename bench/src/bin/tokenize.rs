@@ -22,6 +22,8 @@ use pimlico_modules::formats::grouped::{
 
 /// Documents per archive of the generated corpus.
 const ARCHIVE_SIZE: usize = 1000;
+/// Runs of ours (the median is reported); the original runs once.
+const OUR_RUNS: usize = 3;
 
 struct Args {
     mb: usize,
@@ -243,15 +245,24 @@ fn main() -> anyhow::Result<()> {
         args.processes
     );
     let config = write_pipeline(dir.path(), &corpus)?;
-    let our_store = dir.path().join("ours");
-    let ours = run_ours(
-        &config,
-        &local_config(dir.path(), &our_store, args.processes)?,
-    )?;
-    let (n, our_digest) = output_digest(&our_store)?;
-    if n != docs {
-        bail!("our output has {n} documents, the input {docs}");
+    // Ours is short, so the machine's load at one moment weighs on it: the median of three.
+    let mut times = Vec::new();
+    let mut our_digest = String::new();
+    for i in 0..OUR_RUNS {
+        let store = dir.path().join(format!("ours{i}"));
+        times.push(run_ours(
+            &config,
+            &local_config(dir.path(), &store, args.processes)?,
+        )?);
+        let (n, digest) = output_digest(&store)?;
+        if n != docs {
+            bail!("our output has {n} documents, the input {docs}");
+        }
+        our_digest = digest;
+        std::fs::remove_dir_all(&store)?;
     }
+    times.sort_by(f64::total_cmp);
+    let ours = times[OUR_RUNS / 2];
     let report = |who: &str, s: f64| {
         println!(
             "{who}: {s:.2} s, {:.0} documents/s, {:.1} MB/s",
@@ -259,7 +270,7 @@ fn main() -> anyhow::Result<()> {
             mb / s
         )
     };
-    report("ours", ours);
+    report("ours (median of 3 runs)", ours);
     if args.skip_original {
         println!("original Pimlico skipped (--skip-original): ratio unavailable");
         return Ok(());

@@ -11,7 +11,6 @@ use super::{Chain, DocMapper, map_in_order};
 use crate::corpus::{Corpus, DocStream, Reading, doc_type_of};
 use crate::error::{Error, Result};
 use crate::formats::grouped::{GroupedCorpusWriter, WriterOptions};
-use crate::formats::metadata::Metadata;
 use crate::types::{MapArgs, MapSpec};
 
 /// How a document-map module is built from its arguments.
@@ -165,9 +164,4 @@ pub fn filter_chain(input: &dyn Corpus, own: Arc<dyn DocMapper>) -> (&dyn Corpus
         base = inner;
     }
     (base, Chain(maps))
-}
-
-/// Metadata to pass to an output writer whose documents have the same encoding as `input`'s.
-pub fn inherited(doc_type: &crate::formats::doctype::DocType, input: &Metadata) -> Metadata {
-    doc_type.inherited_metadata(input)
 }

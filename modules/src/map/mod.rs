@@ -8,7 +8,7 @@ mod executor;
 mod parallel;
 mod resume;
 
-pub use executor::{MapRun, filter_chain, inherited, run_document_map};
+pub use executor::{MapRun, filter_chain, run_document_map};
 pub use parallel::{Chain, map_in_order};
 pub use resume::{PARTIALLY_PROCESSED, ResumePoint};
 

@@ -143,6 +143,35 @@ impl Normalize {
         }
     }
 
+    /// Case changes only, on ASCII text: each line's words (runs of bytes between spaces)
+    /// re-joined by single spaces, with their case changed in place.
+    fn map_case_only_ascii(&self, doc: &Tokenized<'_>, out: &mut Vec<u8>) {
+        let mut sentences = 0;
+        for line in doc.text().as_bytes().split(|b| *b == b'\n') {
+            let start = out.len();
+            if sentences > 0 {
+                out.push(b'\n');
+            }
+            let words_start = out.len();
+            for word in line.split(|b| *b == b' ').filter(|w| !w.is_empty()) {
+                if out.len() > words_start {
+                    out.push(b' ');
+                }
+                out.extend_from_slice(word);
+            }
+            if out.len() == words_start && self.remove_empty {
+                out.truncate(start);
+                continue;
+            }
+            match self.case {
+                Case::Upper => out[words_start..].make_ascii_uppercase(),
+                Case::Lower => out[words_start..].make_ascii_lowercase(),
+                Case::Keep => {}
+            }
+            sentences += 1;
+        }
+    }
+
     fn map_case_only(&self, doc: &Tokenized<'_>, out: &mut Vec<u8>) {
         let mut writer = TokenizedWriter::new(out);
         let mut buf = String::new();
@@ -170,11 +199,54 @@ impl DocMapper for Normalize {
     fn map(&self, doc: &DocRef<'_>, out: &mut Vec<u8>) -> Result<()> {
         let tokenized =
             Tokenized::parse(doc.data).map_err(|e| Error::doc(doc.archive, doc.name, e))?;
-        if self.case_only() {
+        if self.case_only() && tokenized.text().is_ascii() {
+            self.map_case_only_ascii(&tokenized, out);
+        } else if self.case_only() {
             self.map_case_only(&tokenized, out);
         } else {
             self.map_general(&tokenized, out);
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn normalize(case: Case, remove_empty: bool) -> Normalize {
+        Normalize {
+            case,
+            remove_empty,
+            remove_only_punct: false,
+            remove_punct: false,
+            remove_nums: false,
+            min_word_length: 0,
+        }
+    }
+
+    #[test]
+    fn the_ascii_path_writes_what_the_general_path_writes() {
+        let docs = [
+            "",
+            " ",
+            "\n",
+            "A b\n\nC  d ",
+            "  x\n \n y Z",
+            "One\ntwo three\n",
+            "a\n\n\n",
+        ];
+        for text in docs {
+            let doc = Tokenized::parse(text.as_bytes()).unwrap();
+            for case in [Case::Keep, Case::Upper, Case::Lower] {
+                for remove_empty in [false, true] {
+                    let n = normalize(case, remove_empty);
+                    let (mut fast, mut general) = (Vec::new(), Vec::new());
+                    n.map_case_only_ascii(&doc, &mut fast);
+                    n.map_case_only(&doc, &mut general);
+                    assert_eq!(fast, general, "{text:?} remove_empty={remove_empty}");
+                }
+            }
+        }
     }
 }

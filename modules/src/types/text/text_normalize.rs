@@ -76,8 +76,16 @@ impl Case {
     pub(super) fn push(self, s: &str, out: &mut String) {
         match self {
             Case::Keep => out.push_str(s),
-            Case::Upper if s.is_ascii() => out.extend(s.chars().map(|c| c.to_ascii_uppercase())),
-            Case::Lower if s.is_ascii() => out.extend(s.chars().map(|c| c.to_ascii_lowercase())),
+            Case::Upper if s.is_ascii() => {
+                let start = out.len();
+                out.push_str(s);
+                out[start..].make_ascii_uppercase();
+            }
+            Case::Lower if s.is_ascii() => {
+                let start = out.len();
+                out.push_str(s);
+                out[start..].make_ascii_lowercase();
+            }
             Case::Upper => out.push_str(&s.to_uppercase()),
             Case::Lower => out.push_str(&s.to_lowercase()),
         }
