@@ -1,2 +1,4 @@
 //! The HTTP client for pimlicod and the implementation of the `pimlico` command.
 #![forbid(unsafe_code)]
+
+pub mod remote;

@@ -4,3 +4,24 @@
 //! endpoint in its doc comment. Fields added after a release get `#[serde(default)]` so that
 //! older peers keep working.
 #![forbid(unsafe_code)]
+
+pub mod data;
+pub mod definition;
+pub mod error;
+pub mod health;
+pub mod pipelines;
+pub mod runs;
+pub mod tokens;
+pub mod transfers;
+
+pub use data::{
+    DataCompression, DeleteResponse, DownloadQuery, ModuleActionResponse, UploadQuery,
+    UploadResponse,
+};
+pub use definition::{DefinitionResponse, ModuleDefinition};
+pub use error::ErrorResponse;
+pub use health::HealthResponse;
+pub use pipelines::{PipelineInfo, PipelinesResponse};
+pub use runs::{RunInfo, RunRequest, RunState, RunsResponse};
+pub use tokens::{TokenRequest, TokenResponse};
+pub use transfers::{PullRequest, TransferInfo, TransferState, TransfersResponse};
