@@ -6,6 +6,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use futures::{Stream, StreamExt, TryStreamExt};
 use pimlico_proto::data::headers;
+use pimlico_proto::status::{ModuleDetail, PipelineStatus};
 use pimlico_proto::{
     DataCompression, DefinitionResponse, DeleteResponse, ErrorResponse, HealthResponse,
     ModuleActionResponse, PipelinesResponse, PullRequest, RunInfo, RunRequest, RunsResponse,
@@ -192,6 +193,24 @@ impl Client {
         self.get_json(self.url(&["v1", "pipelines"])).await
     }
 
+    /// `GET /v1/pipelines/{pipeline}/{variant}/status`: as `pimlico status --json`.
+    pub async fn status(&self, p: &str, v: &str, all: bool) -> Result<PipelineStatus> {
+        let mut url = self.url(&["v1", "pipelines", p, v, "status"]);
+        if all {
+            url.set_query(Some("all=true"));
+        }
+        self.get_json(url).await
+    }
+
+    /// `GET .../modules/{module}`: as `pimlico status MODULE --json`.
+    pub async fn module_status(&self, p: &str, v: &str, m: &str, history: bool) -> Result<ModuleDetail> {
+        let mut url = self.module_url(p, v, m, &[]);
+        if history {
+            url.set_query(Some("history=true"));
+        }
+        self.get_json(url).await
+    }
+
     /// `GET .../modules/{module}/definition`.
     pub async fn definition(&self, p: &str, v: &str, m: &str) -> Result<DefinitionResponse> {
         self.get_json(self.module_url(p, v, m, &["definition"])).await
@@ -207,6 +226,23 @@ impl Client {
     /// `GET /v1/runs/{id}`.
     pub async fn run(&self, id: &str) -> Result<RunInfo> {
         self.get_json(self.url(&["v1", "runs", id])).await
+    }
+
+    /// `GET /v1/runs/{id}?wait=SECS`: answers once the run has ended, or after `secs`.
+    pub async fn wait_run(&self, id: &str, secs: u64) -> Result<RunInfo> {
+        let mut url = self.url(&["v1", "runs", id]);
+        url.query_pairs_mut().append_pair("wait", &secs.to_string());
+        self.get_json(url).await
+    }
+
+    /// Waits (long polls) until the run has ended.
+    pub async fn run_to_end(&self, id: &str) -> Result<RunInfo> {
+        loop {
+            let info = self.wait_run(id, 30).await?;
+            if info.state.is_finished() {
+                return Ok(info);
+            }
+        }
     }
 
     /// `GET /v1/runs`.
@@ -329,6 +365,24 @@ impl Client {
     /// `GET /v1/transfers/{id}`.
     pub async fn transfer(&self, id: &str) -> Result<TransferInfo> {
         self.get_json(self.url(&["v1", "transfers", id])).await
+    }
+
+    /// `GET /v1/transfers/{id}?wait=SECS`: answers once the transfer has ended, or after
+    /// `secs`.
+    pub async fn wait_transfer(&self, id: &str, secs: u64) -> Result<TransferInfo> {
+        let mut url = self.url(&["v1", "transfers", id]);
+        url.query_pairs_mut().append_pair("wait", &secs.to_string());
+        self.get_json(url).await
+    }
+
+    /// Waits (long polls) until the transfer has ended.
+    pub async fn transfer_to_end(&self, id: &str) -> Result<TransferInfo> {
+        loop {
+            let info = self.wait_transfer(id, 30).await?;
+            if info.state.is_finished() {
+                return Ok(info);
+            }
+        }
     }
 
     /// `GET /v1/transfers`.
