@@ -177,6 +177,16 @@ impl Client {
         self.json(self.request(Method::GET, url)).await
     }
 
+    /// A request to `path_and_query` (below the base URL) with this client's token, for
+    /// callers that need a request no typed method makes; send it with [`Client::send`].
+    pub fn raw(&self, method: Method, path_and_query: &str) -> RequestBuilder {
+        let url = format!("{}{}", self.base.as_str().trim_end_matches('/'), path_and_query);
+        match &self.token {
+            Some(token) => self.http.request(method, url).bearer_auth(token),
+            None => self.http.request(method, url),
+        }
+    }
+
     /// `GET` on any path below the base URL, for endpoints without a typed method
     /// (`/metrics`, `/v1/openapi.json`).
     pub async fn get_raw(&self, segments: &[&str]) -> Result<Response> {
