@@ -153,18 +153,16 @@ impl TestServer {
         self.client.run_to_end(&info.id).await.unwrap()
     }
 
-    /// Stops the daemon (gracefully) and waits for it.
-    pub async fn stop(mut self) {
-        self.shutdown_now().await;
-    }
-
-    async fn shutdown_now(&mut self) {
+    /// Stops the daemon (gracefully), waits for it, and hands back its directory (which is
+    /// deleted when dropped).
+    pub async fn stop(mut self) -> TempDir {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
         if let Some(task) = self.task.take() {
             task.await.unwrap().unwrap();
         }
+        self.dir
     }
 }
 
@@ -198,3 +196,76 @@ pub fn self_signed() -> (String, String) {
     (cert.cert.pem(), cert.signing_key.serialize_pem())
 }
 
+
+/// A `pimlicod` process (the real binary), for tests that kill it.
+pub struct DaemonProcess {
+    /// The child.
+    pub child: tokio::process::Child,
+    /// Base URL.
+    pub url: String,
+    /// Holds its config and stores.
+    pub dir: TempDir,
+    /// `<store>/<pipeline>/main`.
+    pub variant_root: PathBuf,
+}
+
+impl DaemonProcess {
+    /// Starts `pimlicod` on port 0 without authentication, serving [`PIPELINE`], and waits for
+    /// it to say where it listens. `prepare` can fill the store before it starts.
+    pub async fn start(prepare: impl FnOnce(&Path)) -> Self {
+        use tokio::io::AsyncBufReadExt;
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("pipeline.conf");
+        std::fs::write(&config, PIPELINE).unwrap();
+        let store = dir.path().join("store");
+        let local = dir.path().join("local.conf");
+        std::fs::write(&local, format!("store={}\n", store.display())).unwrap();
+        let variant_root = store.join(NAME).join("main");
+        prepare(&variant_root);
+        let port_file = dir.path().join("port");
+        let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_pimlicod"))
+            .arg("--listen=127.0.0.1:0")
+            .arg("--pipeline")
+            .arg(&config)
+            .arg("--local-config")
+            .arg(&local)
+            .arg("--state-dir")
+            .arg(dir.path().join("state"))
+            .arg("--port-file")
+            .arg(&port_file)
+            .env("RUST_LOG", "pimlicod=info")
+            .stderr(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        // The daemon logs "listening" after writing the port file.
+        let mut lines = tokio::io::BufReader::new(child.stderr.take().unwrap()).lines();
+        while let Some(line) = lines.next_line().await.unwrap() {
+            if line.contains("listening on") {
+                break;
+            }
+        }
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        let addr = std::fs::read_to_string(&port_file).expect("the daemon did not start");
+        DaemonProcess {
+            child,
+            url: format!("http://{}", addr.trim()),
+            dir,
+            variant_root,
+        }
+    }
+}
+
+/// Writes `bytes` of incompressible data to `path`.
+pub fn random_file(path: &Path, bytes: usize, seed: u64) {
+    let mut data = vec![0u8; bytes];
+    let mut x = seed | 1;
+    for chunk in data.chunks_mut(8) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        chunk.copy_from_slice(&x.to_le_bytes()[..chunk.len()]);
+    }
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, data).unwrap();
+}
