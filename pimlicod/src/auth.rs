@@ -57,7 +57,12 @@ impl Access {
     }
 
     /// Allows the full token, and scoped tokens whose scope holds this module.
-    pub fn require_read(&self, pipeline: &str, variant: &str, module: &str) -> Result<(), ApiError> {
+    pub fn require_read(
+        &self,
+        pipeline: &str,
+        variant: &str,
+        module: &str,
+    ) -> Result<(), ApiError> {
         match self {
             Self::Full => Ok(()),
             Self::Scoped(s)
@@ -158,7 +163,9 @@ impl Auth {
         }
         let scope: Scope = serde_json::from_slice(&payload).map_err(|_| invalid())?;
         if scope.expires_at <= now {
-            return Err(ApiError::Unauthorized("the scoped token has expired".into()));
+            return Err(ApiError::Unauthorized(
+                "the scoped token has expired".into(),
+            ));
         }
         Ok(scope)
     }

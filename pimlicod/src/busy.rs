@@ -68,9 +68,18 @@ mod tests {
         let busy = Busy::default();
         let modules = vec!["a".to_string(), "b".to_string()];
         let guard = busy.claim("p", "main", &modules, "running").unwrap();
-        assert!(busy.claim("p", "main", &["b".into()], "receiving data").is_err());
-        assert!(busy.claim("p", "other", &["b".into()], "receiving data").is_ok());
+        assert!(
+            busy.claim("p", "main", &["b".into()], "receiving data")
+                .is_err()
+        );
+        assert!(
+            busy.claim("p", "other", &["b".into()], "receiving data")
+                .is_ok()
+        );
         drop(guard);
-        assert!(busy.claim("p", "main", &["b".into()], "receiving data").is_ok());
+        assert!(
+            busy.claim("p", "main", &["b".into()], "receiving data")
+                .is_ok()
+        );
     }
 }

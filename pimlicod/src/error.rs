@@ -87,7 +87,9 @@ impl IntoResponse for ApiError {
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
-        response.extensions_mut().insert(LoggedError(Arc::new(self)));
+        response
+            .extensions_mut()
+            .insert(LoggedError(Arc::new(self)));
         response
     }
 }
@@ -143,7 +145,10 @@ mod tests {
             assert_eq!(error.into_response().status().as_u16(), status);
         }
         let internal = ApiError::internal("reading the store", anyhow::anyhow!("secret /path"));
-        assert_eq!(internal.to_string(), "internal error while reading the store");
+        assert_eq!(
+            internal.to_string(),
+            "internal error while reading the store"
+        );
         assert_eq!(internal.into_response().status().as_u16(), 500);
     }
 }

@@ -78,7 +78,11 @@ fn main() -> anyhow::Result<()> {
             std::fs::write(path, bound.to_string())
                 .with_context(|| format!("writing {}", path.display()))?;
         }
-        let scheme = if state.tls().is_some() { "https" } else { "http" };
+        let scheme = if state.tls().is_some() {
+            "https"
+        } else {
+            "http"
+        };
         tracing::info!(address = %bound, "listening on {scheme}://{bound}");
         pimlicod::serve(listener, state, shutdown_signal()).await?;
         Ok(())

@@ -68,29 +68,70 @@ impl Metrics {
         let mut out = String::new();
         out.push_str("# HELP pimlicod_http_requests_total HTTP requests by route and status.\n");
         out.push_str("# TYPE pimlicod_http_requests_total counter\n");
-        for ((route, method, status), n) in self.requests.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+        for ((route, method, status), n) in self
+            .requests
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+        {
             let _ = writeln!(
                 out,
                 "pimlicod_http_requests_total{{route=\"{}\",method=\"{method}\",status=\"{status}\"}} {n}",
                 escape(route)
             );
         }
-        counter(&mut out, "pimlicod_data_bytes_in_total", "Archive bytes of module data received.", self.bytes_in.load(Ordering::Relaxed));
-        counter(&mut out, "pimlicod_data_bytes_out_total", "Archive bytes of module data sent.", self.bytes_out.load(Ordering::Relaxed));
-        by_state(&mut out, "pimlicod_runs_total", "Runs ended, by final state.", &self.runs);
-        by_state(&mut out, "pimlicod_transfers_total", "Transfers ended, by final state.", &self.transfers);
-        gauge(&mut out, "pimlicod_runs_active", "Runs queued or running.", gauges.runs_active);
-        gauge(&mut out, "pimlicod_transfers_active", "Transfers pending or running.", gauges.transfers_active);
+        counter(
+            &mut out,
+            "pimlicod_data_bytes_in_total",
+            "Archive bytes of module data received.",
+            self.bytes_in.load(Ordering::Relaxed),
+        );
+        counter(
+            &mut out,
+            "pimlicod_data_bytes_out_total",
+            "Archive bytes of module data sent.",
+            self.bytes_out.load(Ordering::Relaxed),
+        );
+        by_state(
+            &mut out,
+            "pimlicod_runs_total",
+            "Runs ended, by final state.",
+            &self.runs,
+        );
+        by_state(
+            &mut out,
+            "pimlicod_transfers_total",
+            "Transfers ended, by final state.",
+            &self.transfers,
+        );
+        gauge(
+            &mut out,
+            "pimlicod_runs_active",
+            "Runs queued or running.",
+            gauges.runs_active,
+        );
+        gauge(
+            &mut out,
+            "pimlicod_transfers_active",
+            "Transfers pending or running.",
+            gauges.transfers_active,
+        );
         out
     }
 }
 
 fn counter(out: &mut String, name: &str, help: &str, value: u64) {
-    let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}");
+    let _ = writeln!(
+        out,
+        "# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}"
+    );
 }
 
 fn gauge(out: &mut String, name: &str, help: &str, value: u64) {
-    let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}");
+    let _ = writeln!(
+        out,
+        "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}"
+    );
 }
 
 fn by_state(out: &mut String, name: &str, help: &str, map: &Mutex<BTreeMap<&'static str, u64>>) {
@@ -101,5 +142,8 @@ fn by_state(out: &mut String, name: &str, help: &str, map: &Mutex<BTreeMap<&'sta
 }
 
 fn escape(label: &str) -> String {
-    label.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+    label
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
 }

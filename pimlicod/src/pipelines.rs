@@ -134,7 +134,10 @@ impl Pipelines {
             .iter()
             .map(|(name, spec)| {
                 let loaded = load_blocking(spec, "main").map_err(|message| {
-                    ApiError::internal(format!("loading pipeline '{name}'"), anyhow::anyhow!(message))
+                    ApiError::internal(
+                        format!("loading pipeline '{name}'"),
+                        anyhow::anyhow!(message),
+                    )
                 })?;
                 let mut variants = vec!["main".to_string()];
                 variants.extend(loaded.pipeline.variants.iter().cloned());

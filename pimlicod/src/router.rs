@@ -21,13 +21,22 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(meta::metrics))
         .route("/v1/openapi.json", get(meta::openapi))
         .route("/v1/pipelines", get(pipelines::list))
-        .route("/v1/pipelines/{pipeline}/{variant}/status", get(pipelines::status))
+        .route(
+            "/v1/pipelines/{pipeline}/{variant}/status",
+            get(pipelines::status),
+        )
         .route("/v1/pipelines/{pipeline}/{variant}/runs", post(runs::post))
-        .route("/v1/pipelines/{pipeline}/{variant}/pulls", post(transfers::post))
+        .route(
+            "/v1/pipelines/{pipeline}/{variant}/pulls",
+            post(transfers::post),
+        )
         .route(MODULE, get(modules::get))
         .route(&format!("{MODULE}/definition"), get(modules::definition))
         .route(&format!("{MODULE}/unlock"), post(modules::unlock))
-        .route(&format!("{MODULE}/data"), get(data::get).put(data::put).delete(data::delete))
+        .route(
+            &format!("{MODULE}/data"),
+            get(data::get).put(data::put).delete(data::delete),
+        )
         .route("/v1/runs", get(runs::list))
         .route("/v1/runs/{id}", get(runs::get).delete(runs::delete))
         .route("/v1/runs/{id}/logs", get(runs::logs))

@@ -31,7 +31,11 @@ fn route_of(request: &Request) -> &str {
 
 /// Logs the error behind an error response (with its internal cause) and counts the request.
 /// Runs inside the trace layer, so the log line belongs to the request's span.
-pub async fn log_and_count(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn log_and_count(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let route = route_of(&request).to_string();
     let method = request.method().to_string();
     let response = next.run(request).await;

@@ -125,8 +125,13 @@ pub fn start_pull(
         .iter()
         .map(|m| loaded.module_name(m))
         .collect::<Result<Vec<_>, _>>()?;
-    let (pipeline, variant) = (loaded.pipeline.name.clone(), loaded.pipeline.variant.clone());
-    let guard = state.busy().claim(&pipeline, &variant, &modules, "receiving data")?;
+    let (pipeline, variant) = (
+        loaded.pipeline.name.clone(),
+        loaded.pipeline.variant.clone(),
+    );
+    let guard = state
+        .busy()
+        .claim(&pipeline, &variant, &modules, "receiving data")?;
     if !request.overwrite {
         for module in &modules {
             if let Some((_, dir)) = loaded.stores.find_module_dir(module) {
@@ -146,7 +151,11 @@ pub fn start_pull(
     .map_err(|e| ApiError::BadRequest(format!("cannot use the source: {e}")))?;
     let transfers = state.transfers().clone();
     let info = TransferInfo {
-        id: format!("t{}-{}", chrono::Local::now().format("%Y%m%d%H%M%S"), transfers.lock().len() + 1),
+        id: format!(
+            "t{}-{}",
+            chrono::Local::now().format("%Y%m%d%H%M%S"),
+            transfers.lock().len() + 1
+        ),
         pipeline,
         variant,
         source: request.source.clone(),
@@ -196,7 +205,11 @@ pub fn start_pull(
                 Err("the daemon shut down before the transfer finished".to_string())
             }
         };
-        let state = if result.is_ok() { TransferState::Succeeded } else { TransferState::Failed };
+        let state = if result.is_ok() {
+            TransferState::Succeeded
+        } else {
+            TransferState::Failed
+        };
         transfers.update(&id, |i| {
             i.state = state;
             i.current = None;
@@ -205,7 +218,11 @@ pub fn start_pull(
         });
         metrics_state
             .metrics()
-            .transfer_finished(if state == TransferState::Succeeded { "succeeded" } else { "failed" });
+            .transfer_finished(if state == TransferState::Succeeded {
+                "succeeded"
+            } else {
+                "failed"
+            });
     });
     Ok(info)
 }
@@ -235,8 +252,10 @@ impl Pull {
                 .download(p, v, module, self.request.compression)
                 .await
                 .map_err(|e| e.to_string())?;
-            self.progress
-                .announce(download.data_bytes.unwrap_or(0), download.files.unwrap_or(0));
+            self.progress.announce(
+                download.data_bytes.unwrap_or(0),
+                download.files.unwrap_or(0),
+            );
             let metrics = self.state.clone();
             let body = futures::StreamExt::inspect(download.body, move |chunk| {
                 if let Ok(chunk) = chunk {
@@ -251,9 +270,13 @@ impl Pull {
                 overwrite: self.request.overwrite,
                 limits: ExtractLimits::default(),
             };
-            receive(StreamReader::new(body), &options, Some(self.progress.clone()))
-                .await
-                .map_err(|e| transfer_error(e).to_string())?;
+            receive(
+                StreamReader::new(body),
+                &options,
+                Some(self.progress.clone()),
+            )
+            .await
+            .map_err(|e| transfer_error(e).to_string())?;
             transfers.update(&self.id, |i| i.done.push(module.clone()));
         }
         Ok(())

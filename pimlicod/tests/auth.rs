@@ -16,21 +16,55 @@ fn endpoints() -> Vec<(Method, &'static str, Option<&'static str>)> {
         (Method::GET, "/v1/openapi.json", None),
         (Method::GET, "/v1/pipelines", None),
         (Method::GET, "/v1/pipelines/dtest/main/status", None),
-        (Method::POST, "/v1/pipelines/dtest/main/runs", Some(r#"{"modules":["count"]}"#)),
-        (Method::POST, "/v1/pipelines/dtest/main/pulls", Some(r#"{"source":"http://127.0.0.1:9","token":"x","modules":["count"],"overwrite":true}"#)),
+        (
+            Method::POST,
+            "/v1/pipelines/dtest/main/runs",
+            Some(r#"{"modules":["count"]}"#),
+        ),
+        (
+            Method::POST,
+            "/v1/pipelines/dtest/main/pulls",
+            Some(
+                r#"{"source":"http://127.0.0.1:9","token":"x","modules":["count"],"overwrite":true}"#,
+            ),
+        ),
         (Method::GET, m, None),
-        (Method::GET, "/v1/pipelines/dtest/main/modules/make/definition", None),
-        (Method::POST, "/v1/pipelines/dtest/main/modules/make/unlock", None),
-        (Method::GET, "/v1/pipelines/dtest/main/modules/make/data", None),
-        (Method::PUT, "/v1/pipelines/dtest/main/modules/make/data?overwrite=true", Some("not an archive")),
-        (Method::DELETE, "/v1/pipelines/dtest/main/modules/make/data", None),
+        (
+            Method::GET,
+            "/v1/pipelines/dtest/main/modules/make/definition",
+            None,
+        ),
+        (
+            Method::POST,
+            "/v1/pipelines/dtest/main/modules/make/unlock",
+            None,
+        ),
+        (
+            Method::GET,
+            "/v1/pipelines/dtest/main/modules/make/data",
+            None,
+        ),
+        (
+            Method::PUT,
+            "/v1/pipelines/dtest/main/modules/make/data?overwrite=true",
+            Some("not an archive"),
+        ),
+        (
+            Method::DELETE,
+            "/v1/pipelines/dtest/main/modules/make/data",
+            None,
+        ),
         (Method::GET, "/v1/runs", None),
         (Method::GET, "/v1/runs/r1", None),
         (Method::DELETE, "/v1/runs/r1", None),
         (Method::GET, "/v1/runs/r1/logs", None),
         (Method::GET, "/v1/transfers", None),
         (Method::GET, "/v1/transfers/t1", None),
-        (Method::POST, "/v1/tokens", Some(r#"{"pipeline":"dtest","variant":"main","modules":["count"]}"#)),
+        (
+            Method::POST,
+            "/v1/tokens",
+            Some(r#"{"pipeline":"dtest","variant":"main","modules":["count"]}"#),
+        ),
     ]
 }
 
@@ -45,16 +79,32 @@ fn scoped(modules: &[&str], expires_at: u64) -> String {
 
 #[tokio::test]
 async fn refused_requests_change_nothing() {
-    let server = TestServer::start(Setup { auth: true, ..Setup::default() }).await;
+    let server = TestServer::start(Setup {
+        auth: true,
+        ..Setup::default()
+    })
+    .await;
     server.run(&["make"]).await;
     let before = tree(&server.module_dir("make"));
     let now = pimlicod::auth::now_secs();
     let in_scope = scoped(&["make"], now + 600);
     let cases: Vec<(&str, Option<String>, StatusCode)> = vec![
         ("no token", None, StatusCode::UNAUTHORIZED),
-        ("wrong token", Some("not-the-token".into()), StatusCode::UNAUTHORIZED),
-        ("expired scoped token", Some(scoped(&["make"], now - 1)), StatusCode::UNAUTHORIZED),
-        ("out-of-scope token", Some(scoped(&["count"], now + 600)), StatusCode::FORBIDDEN),
+        (
+            "wrong token",
+            Some("not-the-token".into()),
+            StatusCode::UNAUTHORIZED,
+        ),
+        (
+            "expired scoped token",
+            Some(scoped(&["make"], now - 1)),
+            StatusCode::UNAUTHORIZED,
+        ),
+        (
+            "out-of-scope token",
+            Some(scoped(&["count"], now + 600)),
+            StatusCode::FORBIDDEN,
+        ),
         ("scoped token", Some(in_scope), StatusCode::FORBIDDEN),
     ];
     for (what, token, expected) in cases {
@@ -62,7 +112,9 @@ async fn refused_requests_change_nothing() {
             let client = server.client_with(token.as_deref());
             let mut request = client.raw(method.clone(), path);
             if let Some(body) = body {
-                request = request.header("content-type", "application/json").body(body);
+                request = request
+                    .header("content-type", "application/json")
+                    .body(body);
             }
             let status = match client.send(request).await {
                 Ok(response) => response.status(),
@@ -82,8 +134,19 @@ async fn refused_requests_change_nothing() {
     assert!(!server.module_dir("count").exists());
     let runs = server.client.runs(&Default::default()).await.unwrap().runs;
     assert_eq!(runs.len(), 1, "only the set-up run");
-    assert!(server.client.transfers().await.unwrap().transfers.is_empty());
+    assert!(
+        server
+            .client
+            .transfers()
+            .await
+            .unwrap()
+            .transfers
+            .is_empty()
+    );
     // Health needs no token.
-    assert_eq!(server.client_with(None).health().await.unwrap().status, "ok");
+    assert_eq!(
+        server.client_with(None).health().await.unwrap().status,
+        "ok"
+    );
     server.stop().await;
 }

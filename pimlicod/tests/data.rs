@@ -9,7 +9,11 @@ use futures::StreamExt;
 use pimlico_proto::{DataCompression, PullRequest, TokenRequest, TransferState};
 
 async fn download_all(server: &TestServer, module: &str, c: DataCompression) -> Vec<u8> {
-    let mut download = server.client.download(NAME, "main", module, c).await.unwrap();
+    let mut download = server
+        .client
+        .download(NAME, "main", module, c)
+        .await
+        .unwrap();
     let mut out = Vec::new();
     while let Some(chunk) = download.body.next().await {
         out.extend_from_slice(&chunk.unwrap());
@@ -25,27 +29,51 @@ fn once(data: Vec<u8>) -> impl futures::Stream<Item = std::io::Result<Bytes>> + 
 async fn download_then_upload_in_each_compression() {
     let a = TestServer::start(Setup::default()).await;
     let b = TestServer::start(Setup::default()).await;
-    assert_eq!(a.run(&["make"]).await.state, pimlico_proto::RunState::Succeeded);
-    for compression in [DataCompression::Zstd, DataCompression::Gzip, DataCompression::None] {
+    assert_eq!(
+        a.run(&["make"]).await.state,
+        pimlico_proto::RunState::Succeeded
+    );
+    for compression in [
+        DataCompression::Zstd,
+        DataCompression::Gzip,
+        DataCompression::None,
+    ] {
         let archive = download_all(&a, "make", compression).await;
         let overwrite = compression != DataCompression::Zstd;
-        let up = b.client.upload(NAME, "main", "make", overwrite, once(archive)).await.unwrap();
-        assert_eq!(up.files as usize, tree(&a.module_dir("make")).len(), "{up:?}");
+        let up = b
+            .client
+            .upload(NAME, "main", "make", overwrite, once(archive))
+            .await
+            .unwrap();
+        assert_eq!(
+            up.files as usize,
+            tree(&a.module_dir("make")).len(),
+            "{up:?}"
+        );
         assert_eq!(up.replaced, overwrite);
         assert_eq!(tree(&a.module_dir("make")), tree(&b.module_dir("make")));
     }
     // Existing data is never replaced without overwrite.
     let archive = download_all(&a, "make", DataCompression::Zstd).await;
-    let refused = b.client.upload(NAME, "main", "make", false, once(archive)).await;
+    let refused = b
+        .client
+        .upload(NAME, "main", "make", false, once(archive))
+        .await;
     assert_eq!(refused.unwrap_err().status(), Some(409));
     let status = b.client.status(NAME, "main", false).await.unwrap();
     assert_eq!(status.modules[0].status, "COMPLETE");
-    assert_eq!(b.run(&["count"]).await.state, pimlico_proto::RunState::Succeeded);
+    assert_eq!(
+        b.run(&["count"]).await.state,
+        pimlico_proto::RunState::Succeeded
+    );
     // Deleting removes the data; a module without data has nothing to download.
     let deleted = b.client.delete_data(NAME, "main", "make").await.unwrap();
     assert_eq!(deleted.removed.len(), 1);
     assert!(!b.module_dir("make").exists());
-    let missing = b.client.download(NAME, "main", "make", DataCompression::Zstd).await;
+    let missing = b
+        .client
+        .download(NAME, "main", "make", DataCompression::Zstd)
+        .await;
     assert_eq!(missing.err().and_then(|e| e.status()), Some(404));
     a.stop().await;
     b.stop().await;
@@ -53,8 +81,16 @@ async fn download_then_upload_in_each_compression() {
 
 #[tokio::test]
 async fn pull_with_a_scoped_token_then_run_downstream() {
-    let a = TestServer::start(Setup { auth: true, ..Setup::default() }).await;
-    let b = TestServer::start(Setup { auth: true, ..Setup::default() }).await;
+    let a = TestServer::start(Setup {
+        auth: true,
+        ..Setup::default()
+    })
+    .await;
+    let b = TestServer::start(Setup {
+        auth: true,
+        ..Setup::default()
+    })
+    .await;
     a.run(&["make"]).await;
     let token = a
         .client
@@ -84,7 +120,10 @@ async fn pull_with_a_scoped_token_then_run_downstream() {
     assert_eq!(done.total_files, Some(files));
     assert!(done.bytes > 0 && done.data_bytes >= done.bytes);
     assert_eq!(tree(&a.module_dir("make")), tree(&b.module_dir("make")));
-    assert_eq!(b.run(&["count"]).await.state, pimlico_proto::RunState::Succeeded);
+    assert_eq!(
+        b.run(&["count"]).await.state,
+        pimlico_proto::RunState::Succeeded
+    );
     let a_status = a.client.status(NAME, "main", false).await.unwrap();
     let b_status = b.client.status(NAME, "main", false).await.unwrap();
     assert_eq!(a_status.modules[0].status, "COMPLETE");
@@ -97,7 +136,9 @@ async fn pull_with_a_scoped_token_then_run_downstream() {
     // The scoped token reads only what it names.
     let scoped = a.client_with(Some(&token.token));
     assert!(scoped.definition(NAME, "main", "make").await.is_ok());
-    let other = scoped.download(NAME, "main", "count", DataCompression::Zstd).await;
+    let other = scoped
+        .download(NAME, "main", "count", DataCompression::Zstd)
+        .await;
     assert_eq!(other.err().and_then(|e| e.status()), Some(403));
     a.stop().await;
     b.stop().await;
@@ -108,7 +149,11 @@ async fn a_definition_mismatch_refuses_the_pull_unless_ignored() {
     let a = TestServer::start(Setup::default()).await;
     let changed = PIPELINE.replace("line $i", "other $i");
     assert_ne!(changed, PIPELINE);
-    let b = TestServer::start(Setup { pipeline: Some(changed), ..Setup::default() }).await;
+    let b = TestServer::start(Setup {
+        pipeline: Some(changed),
+        ..Setup::default()
+    })
+    .await;
     a.run(&["make"]).await;
     let mut request = PullRequest {
         source: a.url.clone(),
@@ -119,14 +164,24 @@ async fn a_definition_mismatch_refuses_the_pull_unless_ignored() {
         compression: DataCompression::Gzip,
         ca_pem: None,
     };
-    let id = b.client.start_pull(NAME, "main", &request).await.unwrap().id;
+    let id = b
+        .client
+        .start_pull(NAME, "main", &request)
+        .await
+        .unwrap()
+        .id;
     let failed = b.client.transfer_to_end(&id).await.unwrap();
     assert_eq!(failed.state, TransferState::Failed);
     let error = failed.error.unwrap();
     assert!(error.contains("option 'cmd'"), "{error}");
     assert!(!b.module_dir("make").exists());
     request.ignore_definition_mismatch = true;
-    let id = b.client.start_pull(NAME, "main", &request).await.unwrap().id;
+    let id = b
+        .client
+        .start_pull(NAME, "main", &request)
+        .await
+        .unwrap()
+        .id;
     let done = b.client.transfer_to_end(&id).await.unwrap();
     assert_eq!(done.state, TransferState::Succeeded, "{done:?}");
     a.stop().await;
@@ -140,7 +195,11 @@ async fn two_uploads_of_one_module_leave_one_complete_version() {
     a.run(&["make"]).await;
     let v1 = download_all(&a, "make", DataCompression::None).await;
     let tree1 = tree(&a.module_dir("make"));
-    std::fs::write(a.module_dir("make").join("output/data/f1.txt"), "second version\n").unwrap();
+    std::fs::write(
+        a.module_dir("make").join("output/data/f1.txt"),
+        "second version\n",
+    )
+    .unwrap();
     let v2 = download_all(&a, "make", DataCompression::None).await;
     let tree2 = tree(&a.module_dir("make"));
     // The first upload sends half its archive and waits; the second is sent whole meanwhile.
@@ -151,7 +210,9 @@ async fn two_uploads_of_one_module_leave_one_complete_version() {
         async move { client.upload(NAME, "main", "make", true, body).await }
     });
     let half = v1.len() / 2;
-    tx.send(Ok(Bytes::copy_from_slice(&v1[..half]))).await.unwrap();
+    tx.send(Ok(Bytes::copy_from_slice(&v1[..half])))
+        .await
+        .unwrap();
     let second = b.client.upload(NAME, "main", "make", true, once(v2)).await;
     // A refused first upload has dropped its body already.
     let _ = tx.send(Ok(Bytes::copy_from_slice(&v1[half..]))).await;
@@ -164,7 +225,10 @@ async fn two_uploads_of_one_module_leave_one_complete_version() {
     }
     assert!(first.is_ok() || second.is_ok());
     let installed = tree(&b.module_dir("make"));
-    assert!(installed == tree1 || installed == tree2, "a mixture was installed");
+    assert!(
+        installed == tree1 || installed == tree2,
+        "a mixture was installed"
+    );
     a.stop().await;
     b.stop().await;
 }
@@ -175,21 +239,39 @@ async fn an_upload_that_breaks_leaves_the_old_data() {
     let b = TestServer::start(Setup::default()).await;
     a.run(&["make"]).await;
     b.run(&["make"]).await;
-    std::fs::write(b.module_dir("make").join("output/data/f1.txt"), "old version\n").unwrap();
+    std::fs::write(
+        b.module_dir("make").join("output/data/f1.txt"),
+        "old version\n",
+    )
+    .unwrap();
     let before = tree(&b.module_dir("make"));
     let archive = download_all(&a, "make", DataCompression::Gzip).await;
     let truncated = archive[..archive.len() * 2 / 3].to_vec();
-    let refused = b.client.upload(NAME, "main", "make", true, once(truncated)).await;
+    let refused = b
+        .client
+        .upload(NAME, "main", "make", true, once(truncated))
+        .await;
     assert_eq!(refused.unwrap_err().status(), Some(400));
     let broken = futures::stream::iter([
         Ok(Bytes::copy_from_slice(&archive[..archive.len() / 2])),
         Err(std::io::Error::other("the client gave up")),
     ]);
-    assert!(b.client.upload(NAME, "main", "make", true, broken).await.is_err());
+    assert!(
+        b.client
+            .upload(NAME, "main", "make", true, broken)
+            .await
+            .is_err()
+    );
     assert_eq!(tree(&b.module_dir("make")), before);
     let staging = b.variant_root.join(".pimlico-staging");
-    let leftovers: Vec<_> = std::fs::read_dir(&staging).map(|d| d.count()).into_iter().collect();
-    assert!(leftovers.iter().all(|&n| n == 0), "staging slots left: {leftovers:?}");
+    let leftovers: Vec<_> = std::fs::read_dir(&staging)
+        .map(|d| d.count())
+        .into_iter()
+        .collect();
+    assert!(
+        leftovers.iter().all(|&n| n == 0),
+        "staging slots left: {leftovers:?}"
+    );
     a.stop().await;
     b.stop().await;
 }

@@ -56,14 +56,25 @@ fn openapi_operations(doc: &serde_json::Value) -> BTreeSet<(String, String)> {
 
 #[tokio::test]
 async fn served_document_is_the_repository_copy_and_covers_the_router() {
-    let server = TestServer::start(Setup { auth: true, ..Setup::default() }).await;
-    let served = server.client.get_raw(&["v1", "openapi.json"]).await.unwrap();
+    let server = TestServer::start(Setup {
+        auth: true,
+        ..Setup::default()
+    })
+    .await;
+    let served = server
+        .client
+        .get_raw(&["v1", "openapi.json"])
+        .await
+        .unwrap();
     let served = served.text().await.unwrap();
     let repo = repo_file("docs/openapi.json");
     assert_eq!(served, repo);
     let doc: serde_json::Value = serde_json::from_str(&repo).unwrap();
     let routes = router_routes();
-    assert!(routes.len() >= 19, "the router parse found too little: {routes:?}");
+    assert!(
+        routes.len() >= 19,
+        "the router parse found too little: {routes:?}"
+    );
     assert_eq!(openapi_operations(&doc), routes);
     server.stop().await;
 }

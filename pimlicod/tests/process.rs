@@ -15,7 +15,11 @@ use tokio::sync::{Notify, oneshot};
 #[tokio::test]
 async fn sigterm_stops_the_daemon_cleanly() {
     let mut daemon = DaemonProcess::start(|_| {}).await;
-    let client = pimlico_client::remote::Client::new(&pimlico_client::remote::ServerSpec::url(&daemon.url, None)).unwrap();
+    let client = pimlico_client::remote::Client::new(&pimlico_client::remote::ServerSpec::url(
+        &daemon.url,
+        None,
+    ))
+    .unwrap();
     assert_eq!(client.health().await.unwrap().status, "ok");
     let pid = nix::unistd::Pid::from_raw(daemon.child.id().unwrap() as i32);
     nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
@@ -25,17 +29,26 @@ async fn sigterm_stops_the_daemon_cleanly() {
 
 /// Forwards connections to `target`; once `after` bytes have come back from it, signals
 /// `reached` and holds the data until `resume` is notified.
-async fn proxy(target: String, after: u64, reached: oneshot::Sender<()>, resume: Arc<Notify>) -> String {
+async fn proxy(
+    target: String,
+    after: u64,
+    reached: oneshot::Sender<()>,
+    resume: Arc<Notify>,
+) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let reached = Arc::new(std::sync::Mutex::new(Some(reached)));
     let total = Arc::new(AtomicU64::new(0));
     tokio::spawn(async move {
         while let Ok((client, _)) = listener.accept().await {
-            let upstream = TcpStream::connect(target.trim_start_matches("http://")).await.unwrap();
+            let upstream = TcpStream::connect(target.trim_start_matches("http://"))
+                .await
+                .unwrap();
             let (mut cr, mut cw) = client.into_split();
             let (mut ur, mut uw) = upstream.into_split();
-            tokio::spawn(async move { let _ = tokio::io::copy(&mut cr, &mut uw).await; });
+            tokio::spawn(async move {
+                let _ = tokio::io::copy(&mut cr, &mut uw).await;
+            });
             let (reached, resume, total) = (reached.clone(), resume.clone(), total.clone());
             tokio::spawn(async move {
                 let mut buf = vec![0u8; 64 * 1024];
@@ -82,7 +95,12 @@ async fn a_pull_from_a_daemon_killed_midway_leaves_the_old_data() {
         compression: DataCompression::None,
         ca_pem: None,
     };
-    let id = b.client.start_pull(NAME, "main", &request).await.unwrap().id;
+    let id = b
+        .client
+        .start_pull(NAME, "main", &request)
+        .await
+        .unwrap()
+        .id;
     reached_rx.await.unwrap();
     source.child.kill().await.unwrap();
     resume.notify_one();

@@ -28,7 +28,10 @@ async fn run_modules_and_read_status_and_logs() {
     let after = server.client.status(NAME, "main", false).await.unwrap();
     assert_eq!(after.modules[0].status, "COMPLETE");
     assert!(after.modules[1].inputs_ready);
-    assert_eq!(common::tree(&server.module_dir("make").join("output/data")).len(), 20);
+    assert_eq!(
+        common::tree(&server.module_dir("make").join("output/data")).len(),
+        20
+    );
 
     // Module numbers are resolved by clients from their own copy of the config.
     let by_number = RunRequest {
@@ -39,10 +42,15 @@ async fn run_modules_and_read_status_and_logs() {
     assert_eq!(refused.unwrap_err().status(), Some(404));
     let run = server.run(&["count"]).await;
     assert_eq!(run.state, RunState::Succeeded, "{run:?}");
-    let listing = std::fs::read_to_string(server.module_dir("count").join("output/data/listing.txt"));
+    let listing =
+        std::fs::read_to_string(server.module_dir("count").join("output/data/listing.txt"));
     assert_eq!(listing.unwrap().lines().count(), 20);
 
-    let detail = server.client.module_status(NAME, "main", "count", true).await.unwrap();
+    let detail = server
+        .client
+        .module_status(NAME, "main", "count", true)
+        .await
+        .unwrap();
     assert_eq!(detail.summary.status, "COMPLETE");
     assert!(detail.history.is_some());
 
@@ -60,10 +68,7 @@ async fn run_modules_and_read_status_and_logs() {
 
 #[tokio::test]
 async fn a_second_run_of_a_running_module_is_refused_and_cancel_records_it() {
-    let slow = PIPELINE.replace(
-        "cmd=for i in",
-        "cmd=echo module-ready; sleep 600; for i in",
-    );
+    let slow = PIPELINE.replace("cmd=for i in", "cmd=echo module-ready; sleep 600; for i in");
     let server = TestServer::start(Setup {
         pipeline: Some(slow),
         ..Setup::default()
@@ -73,7 +78,11 @@ async fn a_second_run_of_a_running_module_is_refused_and_cancel_records_it() {
         modules: vec!["make".into()],
         ..Default::default()
     };
-    let first = server.client.start_run(NAME, "main", &request).await.unwrap();
+    let first = server
+        .client
+        .start_run(NAME, "main", &request)
+        .await
+        .unwrap();
     let second = server.client.start_run(NAME, "main", &request).await;
     assert_eq!(second.unwrap_err().status(), Some(409));
     // Follow the log until the module's command has started, then cancel.

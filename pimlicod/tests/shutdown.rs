@@ -13,9 +13,20 @@ use pimlico_proto::{DataCompression, RunRequest, RunState};
 #[tokio::test]
 async fn shutdown_stops_runs_and_records_them() {
     let slow = PIPELINE.replace("cmd=for i in", "cmd=echo module-ready; sleep 600; for i in");
-    let server = TestServer::start(Setup { pipeline: Some(slow), ..Setup::default() }).await;
-    let request = RunRequest { modules: vec!["make".into()], ..Default::default() };
-    let run = server.client.start_run(NAME, "main", &request).await.unwrap();
+    let server = TestServer::start(Setup {
+        pipeline: Some(slow),
+        ..Setup::default()
+    })
+    .await;
+    let request = RunRequest {
+        modules: vec!["make".into()],
+        ..Default::default()
+    };
+    let run = server
+        .client
+        .start_run(NAME, "main", &request)
+        .await
+        .unwrap();
     let mut log = server.client.run_logs(&run.id, true).await.unwrap();
     let mut seen = String::new();
     while !seen.contains("module-ready") {
@@ -46,7 +57,11 @@ async fn an_upload_open_at_the_deadline_is_cut_and_installs_nothing() {
     b.run(&["make"]).await;
     std::fs::write(b.module_dir("make").join("output/data/f1.txt"), "old\n").unwrap();
     let before = tree(&b.module_dir("make"));
-    let mut download = a.client.download(NAME, "main", "make", DataCompression::None).await.unwrap();
+    let mut download = a
+        .client
+        .download(NAME, "main", "make", DataCompression::None)
+        .await
+        .unwrap();
     let first = download.body.next().await.unwrap().unwrap();
     let (tx, rx) = tokio::sync::mpsc::channel::<std::io::Result<Bytes>>(1);
     tx.send(Ok(first)).await.unwrap();
@@ -60,7 +75,9 @@ async fn an_upload_open_at_the_deadline_is_cut_and_installs_nothing() {
     assert!(upload.await.unwrap().is_err());
     drop(tx);
     assert_eq!(tree(&module_dir), before);
-    let left = std::fs::read_dir(root.join(".pimlico-staging")).map(|d| d.count()).unwrap_or(0);
+    let left = std::fs::read_dir(root.join(".pimlico-staging"))
+        .map(|d| d.count())
+        .unwrap_or(0);
     assert_eq!(left, 0);
     a.stop().await;
 }

@@ -51,13 +51,22 @@ async fn a_download_failing_midway_aborts_the_response() {
     }
 
     // And a client extracting the stream gets an error and keeps nothing.
-    let mut download = server.client.download(NAME, "main", "make", DataCompression::Zstd).await.unwrap();
+    let mut download = server
+        .client
+        .download(NAME, "main", "make", DataCompression::Zstd)
+        .await
+        .unwrap();
     let first = download.body.next().await.unwrap().unwrap();
     std::fs::remove_dir_all(dir.join("z")).unwrap();
     let rest = futures::stream::iter([Ok(first)]).chain(download.body);
     let staging_root = server.dir.path().join("client-store");
     let staging = Staging::new(&staging_root);
-    let result = extract_into_staging(&staging, StreamReader::new(rest), &ExtractOptions::default()).await;
+    let result = extract_into_staging(
+        &staging,
+        StreamReader::new(rest),
+        &ExtractOptions::default(),
+    )
+    .await;
     assert!(result.is_err());
     assert!(!staging_root.join("make").exists());
     server.stop().await;

@@ -19,9 +19,13 @@ async fn https_with_a_given_ca_and_refused_without() {
     assert_eq!(server.client.health().await.unwrap().status, "ok");
     let status = server.client.status(NAME, "main", false).await.unwrap();
     assert_eq!(status.pipeline, NAME);
-    let untrusting = Client::new(&ServerSpec::url(&server.url, Some(common::TOKEN.into()))).unwrap();
+    let untrusting =
+        Client::new(&ServerSpec::url(&server.url, Some(common::TOKEN.into()))).unwrap();
     let refused = untrusting.health().await.unwrap_err();
-    assert!(refused.status().is_none(), "a TLS failure, not an HTTP answer: {refused}");
+    assert!(
+        refused.status().is_none(),
+        "a TLS failure, not an HTTP answer: {refused}"
+    );
     let plain = Client::new(&ServerSpec::url(server.url.replace("https", "http"), None)).unwrap();
     assert!(plain.health().await.is_err());
     server.stop().await;

@@ -112,17 +112,17 @@ impl TarScan {
 /// A tar size field: octal digits, or base-256 when the high bit of the first byte is set.
 fn parse_size(field: &[u8]) -> u64 {
     if field[0] & 0x80 != 0 {
-        return field[1..]
-            .iter()
-            .fold(u64::from(field[0] & 0x7f), |n, &b| {
-                n.saturating_mul(256).saturating_add(u64::from(b))
-            });
+        return field[1..].iter().fold(u64::from(field[0] & 0x7f), |n, &b| {
+            n.saturating_mul(256).saturating_add(u64::from(b))
+        });
     }
     field
         .iter()
         .skip_while(|&&b| b == b' ')
         .take_while(|&&b| (b'0'..=b'7').contains(&b))
-        .fold(0u64, |n, &b| n.saturating_mul(8).saturating_add(u64::from(b - b'0')))
+        .fold(0u64, |n, &b| {
+            n.saturating_mul(8).saturating_add(u64::from(b - b'0'))
+        })
 }
 
 /// Decompresses `reader` (gzip or zstd, detected by content; anything else passes through)

@@ -91,23 +91,29 @@ pub fn compare_definitions(
     there: &DefinitionResponse,
 ) -> Vec<DefinitionDifference> {
     let index = |d: &DefinitionResponse| -> BTreeMap<String, ModuleDefinition> {
-        d.modules.iter().map(|m| (m.name.clone(), m.clone())).collect()
+        d.modules
+            .iter()
+            .map(|m| (m.name.clone(), m.clone()))
+            .collect()
     };
     let (a, b) = (index(here), index(there));
     let names: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
     let mut diffs = Vec::new();
     for name in names {
-        let diff = |what: String, here: Option<String>, there: Option<String>| {
-            DefinitionDifference {
+        let diff =
+            |what: String, here: Option<String>, there: Option<String>| DefinitionDifference {
                 module: name.clone(),
                 what,
                 here,
                 there,
-            }
-        };
+            };
         let (Some(x), Some(y)) = (a.get(name), b.get(name)) else {
             let present = |m: Option<&ModuleDefinition>| m.map(|_| "defined".to_string());
-            diffs.push(diff("module".into(), present(a.get(name)), present(b.get(name))));
+            diffs.push(diff(
+                "module".into(),
+                present(a.get(name)),
+                present(b.get(name)),
+            ));
             continue;
         };
         if x.type_string != y.type_string {
@@ -117,13 +123,23 @@ pub fn compare_definitions(
                 Some(y.type_string.clone()),
             ));
         }
-        for key in x.options.keys().chain(y.options.keys()).collect::<BTreeSet<_>>() {
+        for key in x
+            .options
+            .keys()
+            .chain(y.options.keys())
+            .collect::<BTreeSet<_>>()
+        {
             let (u, v) = (x.options.get(key), y.options.get(key));
             if u != v {
                 diffs.push(diff(format!("option '{key}'"), u.cloned(), v.cloned()));
             }
         }
-        for key in x.inputs.keys().chain(y.inputs.keys()).collect::<BTreeSet<_>>() {
+        for key in x
+            .inputs
+            .keys()
+            .chain(y.inputs.keys())
+            .collect::<BTreeSet<_>>()
+        {
             let (u, v) = (x.inputs.get(key), y.inputs.get(key));
             if u != v {
                 let join = |c: Option<&Vec<String>>| c.map(|c| c.join(","));

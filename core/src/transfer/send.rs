@@ -121,7 +121,9 @@ pub fn send_stream(
                 "module data stream failed; aborting it"
             );
             let _ = tx
-                .send(Err(io::Error::other(format!("the archive is incomplete: {e}"))))
+                .send(Err(io::Error::other(format!(
+                    "the archive is incomplete: {e}"
+                ))))
                 .await;
         }
     });

@@ -53,7 +53,9 @@ pub struct Client {
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Client").field("base", &self.base.as_str()).finish()
+        f.debug_struct("Client")
+            .field("base", &self.base.as_str())
+            .finish()
     }
 }
 
@@ -180,7 +182,11 @@ impl Client {
     /// A request to `path_and_query` (below the base URL) with this client's token, for
     /// callers that need a request no typed method makes; send it with [`Client::send`].
     pub fn raw(&self, method: Method, path_and_query: &str) -> RequestBuilder {
-        let url = format!("{}{}", self.base.as_str().trim_end_matches('/'), path_and_query);
+        let url = format!(
+            "{}{}",
+            self.base.as_str().trim_end_matches('/'),
+            path_and_query
+        );
         match &self.token {
             Some(token) => self.http.request(method, url).bearer_auth(token),
             None => self.http.request(method, url),
@@ -190,7 +196,8 @@ impl Client {
     /// `GET` on any path below the base URL, for endpoints without a typed method
     /// (`/metrics`, `/v1/openapi.json`).
     pub async fn get_raw(&self, segments: &[&str]) -> Result<Response> {
-        self.send(self.request(Method::GET, self.url(segments))).await
+        self.send(self.request(Method::GET, self.url(segments)))
+            .await
     }
 
     /// `GET /v1/health`.
@@ -213,7 +220,13 @@ impl Client {
     }
 
     /// `GET .../modules/{module}`: as `pimlico status MODULE --json`.
-    pub async fn module_status(&self, p: &str, v: &str, m: &str, history: bool) -> Result<ModuleDetail> {
+    pub async fn module_status(
+        &self,
+        p: &str,
+        v: &str,
+        m: &str,
+        history: bool,
+    ) -> Result<ModuleDetail> {
         let mut url = self.module_url(p, v, m, &[]);
         if history {
             url.set_query(Some("history=true"));
@@ -223,7 +236,8 @@ impl Client {
 
     /// `GET .../modules/{module}/definition`.
     pub async fn definition(&self, p: &str, v: &str, m: &str) -> Result<DefinitionResponse> {
-        self.get_json(self.module_url(p, v, m, &["definition"])).await
+        self.get_json(self.module_url(p, v, m, &["definition"]))
+            .await
     }
 
     /// `POST .../runs`.
@@ -366,7 +380,12 @@ impl Client {
     }
 
     /// `POST .../pulls`: this daemon fetches modules from another.
-    pub async fn start_pull(&self, p: &str, v: &str, request: &PullRequest) -> Result<TransferInfo> {
+    pub async fn start_pull(
+        &self,
+        p: &str,
+        v: &str,
+        request: &PullRequest,
+    ) -> Result<TransferInfo> {
         let url = self.url(&["v1", "pipelines", p, v, "pulls"]);
         self.json(self.request(Method::POST, url).json(request))
             .await

@@ -71,7 +71,9 @@ impl Resolver {
     pub fn from_env() -> Self {
         Self {
             servers_file: None,
-            env_token: std::env::var(TOKEN_ENV).ok().filter(|t| !t.trim().is_empty()),
+            env_token: std::env::var(TOKEN_ENV)
+                .ok()
+                .filter(|t| !t.trim().is_empty()),
         }
     }
 

@@ -49,9 +49,18 @@ pub async fn get(
     Ok((
         [
             (CONTENT_TYPE, query.compression.content_type().to_string()),
-            (CONTENT_DISPOSITION, format!("attachment; filename=\"{}\"", filename.replace('"', "_"))),
-            (headers::FILES.parse().expect("valid header name"), files.to_string()),
-            (headers::DATA_BYTES.parse().expect("valid header name"), tar_bytes.to_string()),
+            (
+                CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{}\"", filename.replace('"', "_")),
+            ),
+            (
+                headers::FILES.parse().expect("valid header name"),
+                files.to_string(),
+            ),
+            (
+                headers::DATA_BYTES.parse().expect("valid header name"),
+                tar_bytes.to_string(),
+            ),
         ],
         Body::from_stream(stream),
     )
@@ -72,7 +81,12 @@ pub async fn put(
     }
     let loaded = state.pipelines().load(&pipeline, &variant).await?;
     let name = loaded.module_name(&module)?;
-    let _guard = state.busy().claim(&pipeline, &variant, std::slice::from_ref(&name), "receiving data")?;
+    let _guard = state.busy().claim(
+        &pipeline,
+        &variant,
+        std::slice::from_ref(&name),
+        "receiving data",
+    )?;
     refuse_if_locked(&loaded, &name)?;
     let metrics = state.clone();
     let stream = body.into_data_stream().map(move |chunk| {
@@ -107,7 +121,10 @@ pub async fn delete(
 ) -> Result<Json<DeleteResponse>, ApiError> {
     let loaded = state.pipelines().load(&pipeline, &variant).await?;
     let name = loaded.module_name(&module)?;
-    let _guard = state.busy().claim(&pipeline, &variant, std::slice::from_ref(&name), "deleting")?;
+    let _guard =
+        state
+            .busy()
+            .claim(&pipeline, &variant, std::slice::from_ref(&name), "deleting")?;
     let removed = reset_module(&loaded.engine(), &name).map_err(|e| match e {
         ResetError::Locked { .. } => ApiError::Conflict(e.to_string()),
         other => ApiError::internal("deleting module data", other),

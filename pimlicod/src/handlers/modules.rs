@@ -65,7 +65,12 @@ pub async fn unlock(
 ) -> Result<Json<ModuleActionResponse>, ApiError> {
     let loaded = state.pipelines().load(&pipeline, &variant).await?;
     let name = loaded.module_name(&module)?;
-    let _guard = state.busy().claim(&pipeline, &variant, std::slice::from_ref(&name), "unlocking")?;
+    let _guard = state.busy().claim(
+        &pipeline,
+        &variant,
+        std::slice::from_ref(&name),
+        "unlocking",
+    )?;
     let removed = lock::remove(&loaded.stores, &name)
         .map_err(|e| ApiError::internal("removing a lock", e))?;
     let message = if removed {
@@ -73,5 +78,8 @@ pub async fn unlock(
     } else {
         format!("Module '{name}' is not locked")
     };
-    Ok(Json(ModuleActionResponse { module: name, message }))
+    Ok(Json(ModuleActionResponse {
+        module: name,
+        message,
+    }))
 }

@@ -11,7 +11,10 @@ use crate::error::{ApiError, ApiPath, ApiQuery};
 use crate::state::AppState;
 
 /// The served pipelines with their variants and config fingerprints.
-pub async fn list(_: Full, State(state): State<AppState>) -> Result<Json<PipelinesResponse>, ApiError> {
+pub async fn list(
+    _: Full,
+    State(state): State<AppState>,
+) -> Result<Json<PipelinesResponse>, ApiError> {
     let pipelines = state.pipelines().clone();
     let infos = tokio::task::spawn_blocking(move || pipelines.infos())
         .await

@@ -41,9 +41,11 @@ pub async fn list(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Json<RunsResponse> {
-    let runs = state
-        .runs()
-        .list(q.pipeline.as_deref(), q.variant.as_deref(), q.module.as_deref());
+    let runs = state.runs().list(
+        q.pipeline.as_deref(),
+        q.variant.as_deref(),
+        q.module.as_deref(),
+    );
     Json(RunsResponse { runs })
 }
 

@@ -17,7 +17,9 @@ pub async fn post(
     ApiJson(request): ApiJson<TokenRequest>,
 ) -> Result<Json<TokenResponse>, ApiError> {
     if request.modules.is_empty() {
-        return Err(ApiError::BadRequest("name the modules the token may read".into()));
+        return Err(ApiError::BadRequest(
+            "name the modules the token may read".into(),
+        ));
     }
     let loaded = state
         .pipelines()
@@ -28,7 +30,10 @@ pub async fn post(
         .iter()
         .map(|m| loaded.module_name(m))
         .collect::<Result<Vec<_>, _>>()?;
-    let ttl = request.ttl_secs.unwrap_or(DEFAULT_TTL_SECS).clamp(1, MAX_TTL_SECS);
+    let ttl = request
+        .ttl_secs
+        .unwrap_or(DEFAULT_TTL_SECS)
+        .clamp(1, MAX_TTL_SECS);
     let scope = Scope {
         pipeline: request.pipeline,
         variant: request.variant,

@@ -6,8 +6,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use pimlico_proto::{PullRequest, TransferInfo, TransfersResponse};
 
-use crate::access::Full;
 use super::runs::{MAX_WAIT_SECS, WaitQuery};
+use crate::access::Full;
 use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
 use crate::transfers::start_pull;

@@ -22,7 +22,11 @@ fn now() -> String {
 }
 
 /// Queues a run of `request`'s modules; 409 if one of them is running or being written.
-pub fn start(state: &AppState, loaded: Arc<Loaded>, request: RunRequest) -> Result<RunInfo, ApiError> {
+pub fn start(
+    state: &AppState,
+    loaded: Arc<Loaded>,
+    request: RunRequest,
+) -> Result<RunInfo, ApiError> {
     if state.shutting_down() {
         return Err(ApiError::ShuttingDown);
     }
@@ -40,8 +44,13 @@ pub fn start(state: &AppState, loaded: Arc<Loaded>, request: RunRequest) -> Resu
             .map_err(|e| ApiError::internal("reading module statuses", e))?;
         claimed.extend(deps.into_iter().filter(|d| !modules.contains(d)));
     }
-    let (pipeline, variant) = (loaded.pipeline.name.clone(), loaded.pipeline.variant.clone());
-    let guard = state.busy().claim(&pipeline, &variant, &claimed, "running")?;
+    let (pipeline, variant) = (
+        loaded.pipeline.name.clone(),
+        loaded.pipeline.variant.clone(),
+    );
+    let guard = state
+        .busy()
+        .claim(&pipeline, &variant, &claimed, "running")?;
     for module in &claimed {
         let held = lock::inspect(&loaded.stores, module)
             .map_err(|e| ApiError::internal("reading a module lock", e))?;
@@ -54,7 +63,11 @@ pub fn start(state: &AppState, loaded: Arc<Loaded>, request: RunRequest) -> Resu
     }
     let runs = state.runs().clone();
     let info = RunInfo {
-        id: format!("r{}-{}", chrono::Local::now().format("%Y%m%d%H%M%S"), runs.lock().len() + 1),
+        id: format!(
+            "r{}-{}",
+            chrono::Local::now().format("%Y%m%d%H%M%S"),
+            runs.lock().len() + 1
+        ),
         pipeline,
         variant,
         modules,
@@ -126,7 +139,9 @@ impl RunTask {
         };
         let final_state = match permit {
             None => {
-                runs.update(&id, |i| i.error = Some("cancelled before it started".into()));
+                runs.update(&id, |i| {
+                    i.error = Some("cancelled before it started".into())
+                });
                 RunState::Cancelled
             }
             Some(_permit) => {
@@ -150,7 +165,13 @@ impl RunTask {
             load: self.loaded.load.clone(),
             debug: false,
         };
-        let result = run_modules(&supervisor, &self.options, &mut self.sink, self.cancel.clone()).await;
+        let result = run_modules(
+            &supervisor,
+            &self.options,
+            &mut self.sink,
+            self.cancel.clone(),
+        )
+        .await;
         match result {
             Err(e) => {
                 let message = e.cli_message();

@@ -63,7 +63,12 @@ impl Runs {
     }
 
     /// Runs, oldest first, narrowed by pipeline, variant and module.
-    pub fn list(&self, pipeline: Option<&str>, variant: Option<&str>, module: Option<&str>) -> Vec<RunInfo> {
+    pub fn list(
+        &self,
+        pipeline: Option<&str>,
+        variant: Option<&str>,
+        module: Option<&str>,
+    ) -> Vec<RunInfo> {
         self.lock()
             .values()
             .map(|e| &e.info)

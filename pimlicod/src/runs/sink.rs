@@ -1,10 +1,10 @@
 //! The run log: engine events written as the CLI prints them, one line each, to a file that
 //! `GET /v1/runs/{id}/logs` serves and follows.
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
 use pimlico_core::engine::{RunEvent, RunSink};
 use pimlico_core::exec::LogLevel;
+use std::fs::File;
+use std::io::{BufWriter, Write};
 
 use super::Runs;
 
@@ -27,7 +27,10 @@ impl LogSink {
             return;
         }
         let now = chrono::Local::now().format("%Y-%m-%d %H:%M:%S");
-        self.line(&format!("{now} - {logger} - {} - {message}", level.as_str()));
+        self.line(&format!(
+            "{now} - {logger} - {} - {message}",
+            level.as_str()
+        ));
     }
 }
 
@@ -42,7 +45,8 @@ impl RunSink for LogSink {
             RunEvent::Print { text } => self.line(&text),
             RunEvent::Output { line, .. } => self.line(&line),
             RunEvent::ModuleStarted { module, .. } => {
-                self.runs.update(&self.id, |info| info.current = Some(module));
+                self.runs
+                    .update(&self.id, |info| info.current = Some(module));
                 return;
             }
             RunEvent::ModuleFinished { .. } => {

@@ -107,7 +107,11 @@ impl TestServer {
         let addr = listener.local_addr().unwrap();
         let scheme = if setup.tls.is_some() { "https" } else { "http" };
         // The test certificate is for `localhost`.
-        let host = if setup.tls.is_some() { "localhost" } else { "127.0.0.1" };
+        let host = if setup.tls.is_some() {
+            "localhost"
+        } else {
+            "127.0.0.1"
+        };
         let url = format!("{scheme}://{host}:{}", addr.port());
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(pimlicod::serve(listener, state.clone(), async {
@@ -195,7 +199,6 @@ pub fn self_signed() -> (String, String) {
     let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
     (cert.cert.pem(), cert.signing_key.serialize_pem())
 }
-
 
 /// A `pimlicod` process (the real binary), for tests that kill it.
 pub struct DaemonProcess {
