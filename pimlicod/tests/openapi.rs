@@ -12,7 +12,7 @@ fn repo_file(path: &str) -> String {
     std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("reading {full}: {e}"))
 }
 
-/// `(METHOD, path)` of every route in `router.rs` (one `.route(...)` per line there).
+/// `(METHOD, path)` of every route in `router.rs`.
 fn router_routes() -> BTreeSet<(String, String)> {
     let source = repo_file("pimlicod/src/router.rs");
     let module = source
@@ -21,10 +21,16 @@ fn router_routes() -> BTreeSet<(String, String)> {
         .and_then(|rest| rest.strip_suffix("\";"))
         .expect("router.rs defines MODULE");
     let mut routes = BTreeSet::new();
-    for line in source.lines().map(str::trim) {
-        let Some(rest) = line.strip_prefix(".route(") else {
-            continue;
-        };
+    // rustfmt may spread a call over several lines: take each `.route(` to the next.
+    for call in source.split(".route(").skip(1) {
+        // The call ends where the next chained call (a line starting with `.`) begins.
+        let call: String = call
+            .lines()
+            .enumerate()
+            .take_while(|(i, l)| *i == 0 || !l.trim_start().starts_with('.'))
+            .map(|(_, l)| l)
+            .collect();
+        let rest = call.trim_start();
         let (path, handlers) = if let Some(rest) = rest.strip_prefix("MODULE,") {
             (module.to_string(), rest)
         } else if let Some(rest) = rest.strip_prefix("&format!(\"{MODULE}") {
