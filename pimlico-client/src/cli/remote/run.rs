@@ -73,7 +73,10 @@ pub fn run(ctx: &Context, server: &str, args: &RunArgs) -> i32 {
         if let Some(bar) = spinner {
             bar.finish_and_clear();
         }
-        client.run_to_end(&started.id).await.map_err(|e| e.to_string())
+        client
+            .run_to_end(&started.id)
+            .await
+            .map_err(|e| e.to_string())
     });
     match result {
         Err(code) => code,

@@ -22,9 +22,9 @@ impl StatusSource for Remote {
     }
 
     fn module_detail(&self, module: &ModuleConfig, history: bool) -> Result<ModuleDetail, String> {
-        let request = self
-            .client
-            .module_status(&self.pipeline, &self.variant, &module.name, history);
+        let request =
+            self.client
+                .module_status(&self.pipeline, &self.variant, &module.name, history);
         block_on(request)
             .map_err(|_| "could not start the runtime".to_string())?
             .map_err(|e| e.to_string())

@@ -33,7 +33,10 @@ pub fn pull(ctx: &Context, args: &PullArgs) -> i32 {
             if let Ok(Some(info)) = lock::inspect(&ctx.stores, module)
                 && !info.stale
             {
-                return Err(format!("module '{module}' is running here ({})", info.describe()));
+                return Err(format!(
+                    "module '{module}' is running here ({})",
+                    info.describe()
+                ));
             }
             if !opts.ignore_definition_mismatch {
                 let there = client
@@ -49,7 +52,10 @@ pub fn pull(ctx: &Context, args: &PullArgs) -> i32 {
                 .await
                 .map_err(|e| e.to_string())?;
             let progress = Arc::new(Progress::default());
-            progress.announce(download.data_bytes.unwrap_or(0), download.files.unwrap_or(0));
+            progress.announce(
+                download.data_bytes.unwrap_or(0),
+                download.files.unwrap_or(0),
+            );
             let bar = MoveBar::new(!opts.json && ctx.interactive, module);
             let ticker = tick(bar, progress.clone());
             let options = ReceiveOptions {
@@ -60,7 +66,8 @@ pub fn pull(ctx: &Context, args: &PullArgs) -> i32 {
                 overwrite: opts.force_overwrite,
                 limits: ExtractLimits::default(),
             };
-            let received = receive(StreamReader::new(download.body), &options, Some(progress)).await;
+            let received =
+                receive(StreamReader::new(download.body), &options, Some(progress)).await;
             ticker.abort();
             let received = received.map_err(|e| e.to_string())?;
             moved.push(Moved {

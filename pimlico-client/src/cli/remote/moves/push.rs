@@ -47,7 +47,12 @@ pub fn push(ctx: &Context, args: &PushArgs) -> i32 {
                     .ok_or_else(|| format!("module '{module}' is not defined here"))?;
                 check(module, ("this machine", &here), (&args.to, &there))?;
             }
-            let (r, p, v, m) = (roots.clone(), pipeline.clone(), variant.clone(), module.clone());
+            let (r, p, v, m) = (
+                roots.clone(),
+                pipeline.clone(),
+                variant.clone(),
+                module.clone(),
+            );
             let data = tokio::task::spawn_blocking(move || locate_module(&r, &p, &v, &m))
                 .await
                 .map_err(|e| e.to_string())?
@@ -78,7 +83,11 @@ pub fn push(ctx: &Context, args: &PushArgs) -> i32 {
 
 /// Updates `bar` with the bytes sent so far. The sending side sees only compressed bytes, so
 /// there is no total to show an ETA against (unless the data is sent uncompressed).
-pub(super) fn tick_sent(bar: MoveBar, progress: Arc<Progress>, files: u64) -> tokio::task::JoinHandle<()> {
+pub(super) fn tick_sent(
+    bar: MoveBar,
+    progress: Arc<Progress>,
+    files: u64,
+) -> tokio::task::JoinHandle<()> {
     struct Clear(MoveBar);
     impl Drop for Clear {
         fn drop(&mut self) {
