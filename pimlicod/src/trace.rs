@@ -1,7 +1,9 @@
 //! Request tracing and the middleware around every handler: one span per request named by the
 //! matched route, error logging inside that span, request metrics.
 
-use axum::extract::{MatchedPath, Request, State};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::Response;
@@ -15,10 +17,15 @@ use crate::state::AppState;
 pub fn make_span(request: &Request) -> Span {
     let route = route_of(request);
     let method = request.method().as_str();
+    let client = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_default();
     if route == "/v1/health" {
-        tracing::debug_span!("request", method, route)
+        tracing::debug_span!("request", method, route, client)
     } else {
-        tracing::info_span!("request", method, route)
+        tracing::info_span!("request", method, route, client)
     }
 }
 

@@ -133,6 +133,35 @@ async fn pull_with_a_scoped_token_then_run_downstream() {
     // Pulling again without overwrite is refused up front and changes nothing.
     let again = b.client.start_pull(NAME, "main", &request).await;
     assert_eq!(again.unwrap_err().status(), Some(409));
+    let metrics = b
+        .client
+        .get_raw(&["metrics"])
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("pimlicod_transfers_total{state=\"succeeded\"} 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("route=\"/v1/pipelines/{pipeline}/{variant}/pulls\""),
+        "{metrics}"
+    );
+    let sent = a
+        .client
+        .get_raw(&["metrics"])
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let out = sent
+        .lines()
+        .find(|l| l.starts_with("pimlicod_data_bytes_out_total "))
+        .unwrap();
+    assert_eq!(out, format!("pimlicod_data_bytes_out_total {}", done.bytes));
     // The scoped token reads only what it names.
     let scoped = a.client_with(Some(&token.token));
     assert!(scoped.definition(NAME, "main", "make").await.is_ok());

@@ -13,6 +13,32 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Notify, oneshot};
 
 #[tokio::test]
+async fn a_public_address_without_a_token_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("p.conf");
+    std::fs::write(&config, common::PIPELINE).unwrap();
+    let local = dir.path().join("local.conf");
+    std::fs::write(
+        &local,
+        format!("store={}\n", dir.path().join("store").display()),
+    )
+    .unwrap();
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_pimlicod"))
+        .args(["--listen", "0.0.0.0:0", "--pipeline"])
+        .arg(&config)
+        .arg("--local-config")
+        .arg(&local)
+        .arg("--state-dir")
+        .arg(dir.path().join("state"))
+        .output()
+        .await
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("without a token"), "{stderr}");
+}
+
+#[tokio::test]
 async fn sigterm_stops_the_daemon_cleanly() {
     let mut daemon = DaemonProcess::start(|_| {}).await;
     let client = pimlico_client::remote::Client::new(&pimlico_client::remote::ServerSpec::url(

@@ -4,6 +4,7 @@
 use axum::Json;
 use axum::body::Body;
 use axum::extract::State;
+use axum::http::HeaderName;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use futures::{StreamExt, TryStreamExt};
@@ -35,36 +36,43 @@ pub async fn get(
         .await
         .map_err(|e| ApiError::internal("finding module data", e))?
         .map_err(transfer_error)?;
-    let (files, tar_bytes) = (data.files, data.tar_bytes);
-    let kind = match query.compression {
+    let headers = download_headers(&name, query.compression, data.files, data.tar_bytes);
+    let metrics = state.clone();
+    let compression = Compression::default_for(kind(query.compression));
+    let stream = send_stream(data, compression, None).inspect_ok(move |chunk| {
+        metrics.metrics().bytes_out(chunk.len() as u64);
+    });
+    Ok((headers, Body::from_stream(stream)).into_response())
+}
+
+fn kind(compression: DataCompression) -> CompressionKind {
+    match compression {
         DataCompression::Zstd => CompressionKind::Zstd,
         DataCompression::Gzip => CompressionKind::Gzip,
         DataCompression::None => CompressionKind::None,
-    };
-    let metrics = state.clone();
-    let stream = send_stream(data, Compression::default_for(kind), None).inspect_ok(move |chunk| {
-        metrics.metrics().bytes_out(chunk.len() as u64);
-    });
-    let filename = format!("{name}.{}", kind.extension());
-    Ok((
-        [
-            (CONTENT_TYPE, query.compression.content_type().to_string()),
-            (
-                CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{}\"", filename.replace('"', "_")),
-            ),
-            (
-                headers::FILES.parse().expect("valid header name"),
-                files.to_string(),
-            ),
-            (
-                headers::DATA_BYTES.parse().expect("valid header name"),
-                tar_bytes.to_string(),
-            ),
-        ],
-        Body::from_stream(stream),
-    )
-        .into_response())
+    }
+}
+
+/// Type, file name, and the size announcement clients show progress against.
+fn download_headers(
+    module: &str,
+    compression: DataCompression,
+    files: u64,
+    tar_bytes: u64,
+) -> [(HeaderName, String); 4] {
+    let filename = format!("{module}.{}", kind(compression).extension()).replace('"', "_");
+    [
+        (CONTENT_TYPE, compression.content_type().to_string()),
+        (
+            CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{filename}\""),
+        ),
+        (HeaderName::from_static(headers::FILES), files.to_string()),
+        (
+            HeaderName::from_static(headers::DATA_BYTES),
+            tar_bytes.to_string(),
+        ),
+    ]
 }
 
 /// Installs a dump read from the request body; 409 if the module has data (without
