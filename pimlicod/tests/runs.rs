@@ -103,3 +103,45 @@ async fn a_second_run_of_a_running_module_is_refused_and_cancel_records_it() {
     assert!(status.modules[0].lock.is_none(), "the lock is cleared");
     server.stop().await;
 }
+
+#[tokio::test]
+async fn runs_beyond_the_limit_wait_in_the_queue() {
+    let pipeline = "[pipeline]\nname=dtest\nrelease=latest\n\n\
+        [slow]\ntype=command\ncmd=echo module-ready; sleep 600\n\n\
+        [quick]\ntype=command\ncmd=echo done > \"$PIMLICO_OUTPUT/done.txt\"\n";
+    let server = TestServer::start(Setup {
+        pipeline: Some(pipeline.into()),
+        max_runs: Some(1),
+        ..Setup::default()
+    })
+    .await;
+    let run = |m: &str| RunRequest {
+        modules: vec![m.into()],
+        ..Default::default()
+    };
+    let slow = server
+        .client
+        .start_run(NAME, "main", &run("slow"))
+        .await
+        .unwrap();
+    let mut log = server.client.run_logs(&slow.id, true).await.unwrap();
+    let mut seen = String::new();
+    while !seen.contains("module-ready") {
+        let chunk = log.next().await.expect("the slow run ended early").unwrap();
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    let quick = server
+        .client
+        .start_run(NAME, "main", &run("quick"))
+        .await
+        .unwrap();
+    // The one slot is taken: the second run waits, whatever time passes.
+    let waiting = server.client.wait_run(&quick.id, 1).await.unwrap();
+    assert_eq!(waiting.state, RunState::Queued, "{waiting:?}");
+    server.client.cancel_run(&slow.id).await.unwrap();
+    let done = server.client.run_to_end(&quick.id).await.unwrap();
+    assert_eq!(done.state, RunState::Succeeded, "{done:?}");
+    let slow = server.client.run_to_end(&slow.id).await.unwrap();
+    assert_eq!(slow.state, RunState::Cancelled);
+    server.stop().await;
+}

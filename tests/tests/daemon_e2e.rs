@@ -53,6 +53,9 @@ async fn run_transfer_run(via_client: bool) {
         .await
         .expect_code(0);
     assert_eq!(statuses(&on_a.stdout()), pair("COMPLETE", "UNEXECUTED"));
+    // The daemon's status is the one `pimlico status --json` computes on its host.
+    let local_a = pimlico(&ws, &["p.conf", "--lc", "a.local", "status", "--json"]).await;
+    assert_eq!(local_a.expect_code(0).stdout(), on_a.stdout());
     assert_eq!(statuses(&on_b.stdout()), pair("COMPLETE", "COMPLETE"));
     let first_a = contents(&a.root.join("first"));
     assert!(first_a.len() >= 4, "{first_a:?}");

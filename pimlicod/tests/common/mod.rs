@@ -49,6 +49,8 @@ pub struct Setup {
     pub pipeline: Option<String>,
     /// Shutdown deadline (default 10 s).
     pub deadline: Option<Duration>,
+    /// Runs executing at once (default 2).
+    pub max_runs: Option<usize>,
 }
 
 /// A daemon serving in this process.
@@ -97,7 +99,7 @@ impl TestServer {
             pimlicod::tls::server_config(&cert_path, &key_path).unwrap()
         });
         let options = Options {
-            max_concurrent_runs: 2,
+            max_concurrent_runs: setup.max_runs.unwrap_or(2),
             shutdown_deadline: setup.deadline.unwrap_or(Duration::from_secs(10)),
             state_dir: dir.path().join("state"),
             program: PathBuf::from(env!("CARGO_BIN_EXE_pimlicod")),
