@@ -205,3 +205,34 @@ fn default_state_dir() -> PathBuf {
         .unwrap_or_else(std::env::temp_dir);
     base.join("pimlicod")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths_follow_the_file_and_exposure_needs_a_token() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("pimlicod.toml");
+        std::fs::write(
+            &file,
+            "listen = \"0.0.0.0:7878\"\npipelines = [\"p.conf\"]\ntoken_file = \"t\"\n",
+        )
+        .unwrap();
+        let settings = Settings::from_file(&file).unwrap();
+        assert_eq!(settings.pipelines, [dir.path().join("p.conf")]);
+        assert_eq!(settings.token_file, Some(dir.path().join("t")));
+        let public: SocketAddr = "0.0.0.0:7878".parse().unwrap();
+        let local: SocketAddr = "127.0.0.1:7878".parse().unwrap();
+        assert!(settings.check_exposure(public, false).is_err());
+        assert!(settings.check_exposure(public, true).is_ok());
+        assert!(settings.check_exposure(local, false).is_ok());
+        std::fs::write(dir.path().join("t"), "short\n").unwrap();
+        assert!(
+            settings.token().is_err(),
+            "tokens under 16 characters are refused"
+        );
+        std::fs::write(&file, "listen = 1\nunknown = 2\n").unwrap();
+        assert!(Settings::from_file(&file).is_err());
+    }
+}
