@@ -9,7 +9,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use tracing::Span;
 
-use crate::error::LoggedError;
+use crate::error::{ApiError, LoggedError};
 use crate::state::AppState;
 
 /// The span of one request. The matched route template (`/v1/runs/{id}`) rather than the raw
@@ -48,7 +48,11 @@ pub async fn log_and_count(
     let response = next.run(request).await;
     let status = response.status();
     if let Some(LoggedError(error)) = response.extensions().get::<LoggedError>() {
-        let cause = std::error::Error::source(error.as_ref()).map(|s| format!("{s:#}"));
+        // The whole chain of an internal error's cause; refusals carry no hidden cause.
+        let cause = match error.as_ref() {
+            ApiError::Internal { source, .. } => Some(format!("{source:#}")),
+            _ => None,
+        };
         if status == StatusCode::INTERNAL_SERVER_ERROR {
             tracing::error!(%status, error = %error, cause = cause.as_deref(), "request failed");
         } else {

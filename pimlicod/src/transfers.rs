@@ -2,6 +2,7 @@
 //! through the same receive path as uploads (staging, checks, atomic install). Progress is
 //! visible as a transfer resource.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -30,7 +31,10 @@ struct Entry {
 
 /// Every pull of this daemon's lifetime.
 #[derive(Default, Clone)]
-pub struct Transfers(Arc<Mutex<IndexMap<String, Entry>>>);
+pub struct Transfers {
+    entries: Arc<Mutex<IndexMap<String, Entry>>>,
+    counter: Arc<AtomicU64>,
+}
 
 impl std::fmt::Debug for Transfers {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -44,7 +48,13 @@ fn now() -> String {
 
 impl Transfers {
     fn lock(&self) -> std::sync::MutexGuard<'_, IndexMap<String, Entry>> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner())
+        self.entries.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A fresh transfer id, unique in this daemon's lifetime.
+    fn next_id(&self) -> String {
+        let n = self.counter.fetch_add(1, Ordering::Relaxed) + 1;
+        format!("t{}-{n}", chrono::Local::now().format("%Y%m%d%H%M%S"))
     }
 
     /// A transfer's record with its progress as of now.
@@ -151,11 +161,7 @@ pub fn start_pull(
     .map_err(|e| ApiError::BadRequest(format!("cannot use the source: {e}")))?;
     let transfers = state.transfers().clone();
     let info = TransferInfo {
-        id: format!(
-            "t{}-{}",
-            chrono::Local::now().format("%Y%m%d%H%M%S"),
-            transfers.lock().len() + 1
-        ),
+        id: transfers.next_id(),
         pipeline,
         variant,
         source: request.source.clone(),

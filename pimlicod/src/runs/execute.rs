@@ -63,11 +63,7 @@ pub fn start(
     }
     let runs = state.runs().clone();
     let info = RunInfo {
-        id: format!(
-            "r{}-{}",
-            chrono::Local::now().format("%Y%m%d%H%M%S"),
-            runs.lock().len() + 1
-        ),
+        id: runs.next_id(),
         pipeline,
         variant,
         modules,

@@ -10,6 +10,7 @@ mod logs;
 mod sink;
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use indexmap::IndexMap;
@@ -38,6 +39,7 @@ pub struct Runs {
     entries: Arc<Mutex<IndexMap<String, Entry>>>,
     slots: Arc<Semaphore>,
     log_dir: PathBuf,
+    counter: Arc<AtomicU64>,
 }
 
 impl Runs {
@@ -47,7 +49,14 @@ impl Runs {
             entries: Arc::default(),
             slots: Arc::new(Semaphore::new(max_concurrent.max(1))),
             log_dir,
+            counter: Arc::default(),
         }
+    }
+
+    /// A fresh run id: unique in this daemon's lifetime, and sorting by start time.
+    fn next_id(&self) -> String {
+        let n = self.counter.fetch_add(1, Ordering::Relaxed) + 1;
+        format!("r{}-{n}", chrono::Local::now().format("%Y%m%d%H%M%S"))
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, IndexMap<String, Entry>> {
