@@ -1,4 +1,6 @@
 //! The HTTP client for pimlicod and the implementation of the `pimlico` command.
 #![forbid(unsafe_code)]
 
+pub mod cli;
+pub mod registry;
 pub mod remote;

@@ -1,6 +1,6 @@
 //! The `pimlico` command.
 #![forbid(unsafe_code)]
 
-fn main() -> anyhow::Result<()> {
-    anyhow::bail!("pimlico is not built yet")
+fn main() -> std::process::ExitCode {
+    pimlico_client::cli::main()
 }

@@ -11,6 +11,7 @@ pub mod error;
 pub mod health;
 pub mod pipelines;
 pub mod runs;
+pub mod status;
 pub mod tokens;
 pub mod transfers;
 
@@ -23,5 +24,9 @@ pub use error::ErrorResponse;
 pub use health::HealthResponse;
 pub use pipelines::{PipelineInfo, PipelinesResponse};
 pub use runs::{RunInfo, RunRequest, RunState, RunsResponse};
+pub use status::{
+    HeadingStatus, InputDetail, InputReadiness, InputSourceKind, LockStatus, ModuleDetail,
+    ModuleSummary, OutputDetail, OutputReadiness, PipelineStatus,
+};
 pub use tokens::{TokenRequest, TokenResponse};
 pub use transfers::{PullRequest, TransferInfo, TransferState, TransfersResponse};

@@ -1,0 +1,70 @@
+//! The `pimlico` command line: `pimlico CONFIG [options] COMMAND ...`, one file per command.
+//! Commands call the core library and print; nothing here decides what happens to data.
+
+mod args;
+mod check;
+mod clean;
+mod context;
+mod deps;
+mod inputs;
+mod log;
+mod modules;
+mod movestores;
+mod output;
+mod prompt;
+mod reset;
+mod run;
+mod sink;
+mod status;
+mod status_print;
+mod stores;
+mod unlock;
+mod variants;
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+use clap::Parser;
+use pimlico_core::engine::child::{INTERNAL_EXEC, internal_exec_main};
+
+pub use args::{Cli, Command, GlobalArgs};
+pub use context::Context;
+
+/// Runs the command line of this process.
+pub fn main() -> ExitCode {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    ExitCode::from(run(args).clamp(0, 255) as u8)
+}
+
+/// Runs a command line (`args[0]` is the program name) and returns the exit code.
+pub fn run(args: Vec<OsString>) -> i32 {
+    if args.get(1).is_some_and(|a| a == INTERNAL_EXEC) {
+        return internal_exec_main(&args[2..], &crate::registry::registry());
+    }
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { 2 } else { 0 };
+        }
+    };
+    let ctx = match Context::load(&cli.global) {
+        Ok(ctx) => ctx,
+        Err(code) => return code,
+    };
+    match &cli.command {
+        Command::Status(a) => status::run(&ctx, a),
+        Command::Variants => variants::run(&ctx),
+        Command::Run(a) => run::run(&ctx, a),
+        Command::Reset(a) => reset::run(&ctx, a),
+        Command::Clean(a) => clean::run(&ctx, a),
+        Command::Stores => stores::run(&ctx),
+        Command::Movestores(a) => movestores::run(&ctx, a),
+        Command::Unlock(a) => unlock::run(&ctx, a),
+        Command::Deps(a) => deps::run(&ctx, a),
+        Command::Inputs(a) => inputs::run(&ctx, a),
+        Command::Output(a) => output::run(&ctx, a),
+        Command::Modules(a) => modules::run(&ctx, a),
+        Command::Check => check::run(&ctx),
+    }
+}
