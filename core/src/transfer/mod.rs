@@ -19,4 +19,6 @@ pub use definition::{DefinitionDifference, compare_definitions, module_definitio
 pub use error::TransferError;
 pub use progress::{Progress, ProgressSnapshot};
 pub use receive::{ReceiveOptions, Received, receive};
-pub use send::{DataStream, ModuleData, locate_module, send_stream};
+pub use send::{
+    DataStream, ModuleData, WIRE_ZSTD_LEVEL, locate_module, send_stream, wire_compression,
+};

@@ -18,7 +18,11 @@ use tokio_util::sync::PollSender;
 
 use super::error::TransferError;
 use super::progress::Progress;
-use crate::archive::{Compression, DumpMetadata, DumpOptions, is_excluded_name, write_dump};
+use pimlico_proto::DataCompression;
+
+use crate::archive::{
+    Compression, CompressionKind, DumpMetadata, DumpOptions, is_excluded_name, write_dump,
+};
 
 /// A stream of archive bytes that ends with an `Err` item if the archive could not be finished.
 pub type DataStream = Pin<Box<dyn Stream<Item = io::Result<Bytes>> + Send>>;
@@ -94,6 +98,21 @@ fn measure(dir: &Path) -> Result<(u64, u64), TransferError> {
         }
     }
     Ok((files, bytes))
+}
+
+/// zstd level for data on the wire: the fastest level. Networks are rarely slower than a core
+/// compressing at level 1, so higher levels would make transfers slower, not faster.
+pub const WIRE_ZSTD_LEVEL: i32 = 1;
+
+/// The archive compression used on the wire for a requested compression.
+pub fn wire_compression(requested: DataCompression) -> Compression {
+    match requested {
+        DataCompression::Zstd => Compression::Zstd {
+            level: WIRE_ZSTD_LEVEL,
+        },
+        DataCompression::Gzip => Compression::default_for(CompressionKind::Gzip),
+        DataCompression::None => Compression::None,
+    }
 }
 
 /// Streams a module as a dump archive. The archive is produced by a background task with

@@ -8,9 +8,11 @@ use axum::http::HeaderName;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use futures::{StreamExt, TryStreamExt};
-use pimlico_core::archive::{ArchiveError, Compression, CompressionKind, ExtractLimits};
+use pimlico_core::archive::{ArchiveError, CompressionKind, ExtractLimits};
 use pimlico_core::ops::{ResetError, reset_module};
-use pimlico_core::transfer::{ReceiveOptions, TransferError, locate_module, receive, send_stream};
+use pimlico_core::transfer::{
+    ReceiveOptions, TransferError, locate_module, receive, send_stream, wire_compression,
+};
 use pimlico_proto::data::headers;
 use pimlico_proto::{DataCompression, DeleteResponse, DownloadQuery, UploadQuery, UploadResponse};
 use tokio_util::io::StreamReader;
@@ -38,7 +40,7 @@ pub async fn get(
         .map_err(transfer_error)?;
     let headers = download_headers(&name, query.compression, data.files, data.tar_bytes);
     let metrics = state.clone();
-    let compression = Compression::default_for(kind(query.compression));
+    let compression = wire_compression(query.compression);
     let stream = send_stream(data, compression, None).inspect_ok(move |chunk| {
         metrics.metrics().bytes_out(chunk.len() as u64);
     });

@@ -3,24 +3,15 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use pimlico_core::archive::{Compression, CompressionKind};
-use pimlico_core::transfer::{Progress, locate_module, module_definition, send_stream};
-use pimlico_proto::DataCompression;
+use pimlico_core::transfer::{
+    Progress, locate_module, module_definition, send_stream, wire_compression,
+};
 
 use super::super::args::PushArgs;
 use super::super::definitions::check;
 use super::super::progress::{Counts, MoveBar};
 use super::super::{Context, block_on, connect, target};
 use super::{Moved, report};
-
-/// The archive layer's compression for a wire compression.
-pub(super) fn compression(c: DataCompression) -> Compression {
-    Compression::default_for(match c {
-        DataCompression::Zstd => CompressionKind::Zstd,
-        DataCompression::Gzip => CompressionKind::Gzip,
-        DataCompression::None => CompressionKind::None,
-    })
-}
 
 /// Runs `push`.
 pub fn push(ctx: &Context, args: &PushArgs) -> i32 {
@@ -60,7 +51,7 @@ pub fn push(ctx: &Context, args: &PushArgs) -> i32 {
             let progress = Arc::new(Progress::default());
             let bar = MoveBar::new(!opts.json && ctx.interactive, module);
             let ticker = tick_sent(bar, progress.clone(), data.files);
-            let stream = send_stream(data, compression(opts.compression()), Some(progress));
+            let stream = send_stream(data, wire_compression(opts.compression()), Some(progress));
             let uploaded = client
                 .upload(&pipeline, &variant, module, opts.force_overwrite, stream)
                 .await;
