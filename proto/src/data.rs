@@ -11,8 +11,12 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DataCompression {
-    /// zstd (the default: fastest for the same size).
+    /// Chosen for the link (the default): none over loopback, where compressing costs more
+    /// CPU time than moving the bytes, zstd elsewhere. Clients resolve it from the daemon's
+    /// address before asking ([`DataCompression::for_link`]); a daemon asked for it sends zstd.
     #[default]
+    Auto,
+    /// zstd at a low level: fastest for the size on real networks.
     Zstd,
     /// gzip, as the original's dumps.
     Gzip,
@@ -21,10 +25,25 @@ pub enum DataCompression {
 }
 
 impl DataCompression {
+    /// What `Auto` means on a link: no compression over loopback, zstd otherwise; other
+    /// values are what the user asked for and stay.
+    pub fn for_link(self, loopback: bool) -> Self {
+        match self {
+            Self::Auto if loopback => Self::None,
+            Self::Auto => Self::Zstd,
+            other => other,
+        }
+    }
+
+    /// Whether this is `Auto` (left out when serialised, so older daemons see their default).
+    pub fn is_auto(&self) -> bool {
+        *self == Self::Auto
+    }
+
     /// The `Content-Type` of a stream in this compression.
     pub fn content_type(self) -> &'static str {
         match self {
-            Self::Zstd => "application/zstd",
+            Self::Auto | Self::Zstd => "application/zstd",
             Self::Gzip => "application/gzip",
             Self::None => "application/x-tar",
         }
@@ -33,6 +52,7 @@ impl DataCompression {
     /// The query parameter value.
     pub fn as_str(self) -> &'static str {
         match self {
+            Self::Auto => "auto",
             Self::Zstd => "zstd",
             Self::Gzip => "gzip",
             Self::None => "none",
@@ -43,7 +63,7 @@ impl DataCompression {
 /// Query of `GET .../modules/{module}/data`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DownloadQuery {
-    /// Compression of the response body.
+    /// Compression of the response body (`auto`, or absent: zstd).
     #[serde(default)]
     pub compression: DataCompression,
 }
@@ -95,4 +115,24 @@ pub mod headers {
     pub const DATA_BYTES: &str = "x-pimlico-data-bytes";
     /// Number of regular files in the module.
     pub const FILES: &str = "x-pimlico-files";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auto_depends_on_the_link_and_nothing_else_does() {
+        assert_eq!(DataCompression::default(), DataCompression::Auto);
+        assert_eq!(DataCompression::Auto.for_link(true), DataCompression::None);
+        assert_eq!(DataCompression::Auto.for_link(false), DataCompression::Zstd);
+        for explicit in [
+            DataCompression::Zstd,
+            DataCompression::Gzip,
+            DataCompression::None,
+        ] {
+            assert_eq!(explicit.for_link(true), explicit);
+            assert_eq!(explicit.for_link(false), explicit);
+        }
+    }
 }

@@ -21,8 +21,9 @@ pub struct PullRequest {
     /// Install even when the source defines the module differently.
     #[serde(default)]
     pub ignore_definition_mismatch: bool,
-    /// Compression on the wire.
-    #[serde(default)]
+    /// Compression on the wire; `auto` (the default) is resolved by the pulling daemon from
+    /// the source's address (none over loopback, zstd elsewhere).
+    #[serde(default, skip_serializing_if = "DataCompression::is_auto")]
     pub compression: DataCompression,
     /// PEM certificate(s) to trust for the source, in addition to the system roots.
     #[serde(default)]

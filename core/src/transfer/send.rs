@@ -104,10 +104,11 @@ fn measure(dir: &Path) -> Result<(u64, u64), TransferError> {
 /// compressing at level 1, so higher levels would make transfers slower, not faster.
 pub const WIRE_ZSTD_LEVEL: i32 = 1;
 
-/// The archive compression used on the wire for a requested compression.
+/// The archive compression used on the wire for a requested compression. `Auto` reaching
+/// the sender unresolved (the link is not known here) is zstd.
 pub fn wire_compression(requested: DataCompression) -> Compression {
     match requested {
-        DataCompression::Zstd => Compression::Zstd {
+        DataCompression::Auto | DataCompression::Zstd => Compression::Zstd {
             level: WIRE_ZSTD_LEVEL,
         },
         DataCompression::Gzip => Compression::default_for(CompressionKind::Gzip),

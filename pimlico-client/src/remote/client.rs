@@ -107,6 +107,23 @@ impl Client {
         self.base.as_str()
     }
 
+    /// Whether the daemon is on this machine's loopback (`localhost`, `127.0.0.0/8`, `::1`).
+    pub fn is_loopback(&self) -> bool {
+        let Some(host) = self.base.host_str() else {
+            return false;
+        };
+        let bare = host.trim_start_matches('[').trim_end_matches(']');
+        match bare.parse::<std::net::IpAddr>() {
+            Ok(ip) => ip.to_canonical().is_loopback(),
+            Err(_) => bare.eq_ignore_ascii_case("localhost"),
+        }
+    }
+
+    /// The compression to ask this daemon for: `auto` resolved for the link to it.
+    pub fn link_compression(&self, requested: DataCompression) -> DataCompression {
+        requested.for_link(self.is_loopback())
+    }
+
     fn url(&self, segments: &[&str]) -> Url {
         let mut url = self.base.clone();
         url.path_segments_mut()
@@ -317,7 +334,7 @@ impl Client {
     ) -> Result<Download> {
         let mut url = self.module_url(p, v, m, &["data"]);
         url.query_pairs_mut()
-            .append_pair("compression", compression.as_str());
+            .append_pair("compression", self.link_compression(compression).as_str());
         let response = self.send(self.request(Method::GET, url)).await?;
         let number = |name: &str| {
             response
@@ -434,5 +451,42 @@ fn method_name(method: &Method) -> &'static str {
         Method::PUT => "PUT",
         Method::DELETE => "DELETE",
         _ => "request",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client(url: &str) -> Client {
+        Client::new(&ServerSpec::url(url, None)).unwrap()
+    }
+
+    #[test]
+    fn loopback_links_get_no_compression_by_default() {
+        for url in [
+            "http://127.0.0.1:7878",
+            "http://127.9.0.1:1",
+            "http://localhost:7878",
+            "https://[::1]:7878",
+            "http://[::ffff:127.0.0.1]:80",
+        ] {
+            assert!(client(url).is_loopback(), "{url}");
+            assert_eq!(
+                client(url).link_compression(DataCompression::Auto),
+                DataCompression::None
+            );
+        }
+        for url in ["http://10.0.0.1:7878", "https://server.example:7878"] {
+            assert!(!client(url).is_loopback(), "{url}");
+            assert_eq!(
+                client(url).link_compression(DataCompression::Auto),
+                DataCompression::Zstd
+            );
+        }
+        assert_eq!(
+            client("http://127.0.0.1:1").link_compression(DataCompression::Gzip),
+            DataCompression::Gzip
+        );
     }
 }

@@ -49,7 +49,7 @@ pub async fn get(
 
 fn kind(compression: DataCompression) -> CompressionKind {
     match compression {
-        DataCompression::Zstd => CompressionKind::Zstd,
+        DataCompression::Auto | DataCompression::Zstd => CompressionKind::Zstd,
         DataCompression::Gzip => CompressionKind::Gzip,
         DataCompression::None => CompressionKind::None,
     }

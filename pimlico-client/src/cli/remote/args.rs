@@ -66,8 +66,9 @@ pub struct MoveArgs {
     /// Move the data even if the two sides define the module differently.
     #[arg(long)]
     pub ignore_definition_mismatch: bool,
-    /// Compression on the wire: zstd (default), gzip or none.
-    #[arg(long, default_value = "zstd", value_parser = ["zstd", "gzip", "none"])]
+    /// Compression on the wire: auto (the default: none when both ends are on this machine's
+    /// loopback, else zstd at level 1), zstd, gzip or none.
+    #[arg(long, default_value = "auto", value_parser = ["auto", "zstd", "gzip", "none"])]
     pub compression: String,
     /// Print the result as JSON instead of progress and messages.
     #[arg(long)]
@@ -80,7 +81,8 @@ impl MoveArgs {
         match self.compression.as_str() {
             "gzip" => pimlico_proto::DataCompression::Gzip,
             "none" => pimlico_proto::DataCompression::None,
-            _ => pimlico_proto::DataCompression::Zstd,
+            "zstd" => pimlico_proto::DataCompression::Zstd,
+            _ => pimlico_proto::DataCompression::Auto,
         }
     }
 }

@@ -51,7 +51,11 @@ pub fn push(ctx: &Context, args: &PushArgs) -> i32 {
             let progress = Arc::new(Progress::default());
             let bar = MoveBar::new(!opts.json && ctx.interactive, module);
             let ticker = tick_sent(bar, progress.clone(), data.files);
-            let stream = send_stream(data, wire_compression(opts.compression()), Some(progress));
+            let stream = send_stream(
+                data,
+                wire_compression(client.link_compression(opts.compression())),
+                Some(progress),
+            );
             let uploaded = client
                 .upload(&pipeline, &variant, module, opts.force_overwrite, stream)
                 .await;

@@ -124,8 +124,12 @@ async fn via_client(
     show: bool,
 ) -> Result<Moved, String> {
     let opts = &args.common;
+    // Through this machine the data crosses two links: compress unless both are loopback.
+    let compression = opts
+        .compression()
+        .for_link(a.is_loopback() && b.is_loopback());
     let download = a
-        .download(pipeline, variant, module, opts.compression())
+        .download(pipeline, variant, module, compression)
         .await
         .map_err(|e| e.to_string())?;
     let progress = Arc::new(Progress::default());
