@@ -1,0 +1,101 @@
+//! `dump` then `load` of a module (the archive layer that `pimlico dump` and `pimlico load` run,
+//! with their default settings) against the same work done by `tar czf` and `tar xzf` (and
+//! `tar --zstd` when zstd is installed).
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::{Result, anyhow};
+use pimlico_core::archive::{
+    Compression, CompressionKind, DumpMetadata, DumpOptions, ExtractOptions, Staging,
+    dump_module_to_dir, extract_into_staging, install,
+};
+
+use super::reference::{check_same_size, median, settle, time_shell};
+use super::table::{Aim, Row, Value};
+use super::{Context, DataSet};
+
+/// Dumps `module_dir` into `out` and loads the dump into a new store under `load_root`.
+async fn ours(
+    module_dir: &Path,
+    out: &Path,
+    load_root: &Path,
+    kind: CompressionKind,
+) -> Result<Duration> {
+    let metadata = DumpMetadata::now(crate::daemon::PIPELINE_NAME, "module", "main");
+    let options = DumpOptions {
+        compression: Compression::default_for(kind),
+        ..DumpOptions::default()
+    };
+    let start = Instant::now();
+    let (path, _) = dump_module_to_dir(module_dir, out, &metadata, &options).await?;
+    let variant_root = load_root.join("store/bench/main");
+    let staging = Staging::new(&variant_root);
+    let file = tokio::fs::File::open(&path).await?;
+    let staged = extract_into_staging(&staging, file, &ExtractOptions::default()).await?;
+    install(staged, &variant_root.join("module"), false)
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    let elapsed = start.elapsed();
+    check_same_size(module_dir, &variant_root.join("module"))?;
+    Ok(elapsed)
+}
+
+/// `tar c` into a file and `tar x` of it, with `flag` choosing the compression.
+fn reference(parent: &Path, name: &str, work: &Path, tag: &str, flag: &str) -> Result<Duration> {
+    let archive = work.join(format!("ref-dump-{tag}.tar"));
+    let dest = work.join(format!("ref-load-{tag}"));
+    std::fs::create_dir_all(&dest)?;
+    let time = time_shell(&format!(
+        "tar {flag} -cf '{a}' -C '{p}' '{name}' && tar {flag} -xf '{a}' -C '{d}'",
+        a = archive.display(),
+        p = parent.display(),
+        d = dest.display()
+    ))?;
+    check_same_size(&parent.join(name), &dest.join(name))?;
+    Ok(time)
+}
+
+/// Rounds of dump + load of `set` (found in `parent`) against GNU tar.
+pub async fn dump_load_rows(ctx: &Context, parent: &Path, set: &DataSet) -> Result<Vec<Row>> {
+    let mut kinds = vec![(CompressionKind::Gzip, "-z", "tar czf + tar xzf")];
+    if ctx.have_zstd {
+        kinds.push((CompressionKind::Zstd, "--zstd", "tar --zstd -cf + -xf"));
+    }
+    let module_dir = parent.join(set.module);
+    let mut times = vec![(Vec::new(), Vec::new()); kinds.len()];
+    for round in 0..ctx.rounds {
+        for (i, (kind, flag, _)) in kinds.iter().enumerate() {
+            let tag = format!("{kind}-{round}");
+            settle();
+            let reference = reference(parent, set.module, &ctx.work, &tag, flag)?;
+            settle();
+            let ours = ours(
+                &module_dir,
+                &ctx.work.join(format!("dump-{tag}")),
+                &ctx.work.join(format!("load-{tag}")),
+                *kind,
+            )
+            .await?;
+            ctx.log(&format!(
+                "dump + load {} ({kind}), round {}: ours {:.2} s, reference {:.2} s",
+                set.label,
+                round + 1,
+                ours.as_secs_f64(),
+                reference.as_secs_f64()
+            ));
+            times[i].0.push(ours);
+            times[i].1.push(reference);
+        }
+    }
+    Ok(kinds
+        .iter()
+        .zip(times)
+        .map(|((kind, _, reference_name), (ours, reference))| Row {
+            measure: format!("dump + load {}, {kind} (default level)", set.label),
+            ours: Value::seconds(median(&ours)),
+            reference: Some(((*reference_name).into(), Value::seconds(median(&reference)))),
+            aim: Aim::RatioAtMost(1.0),
+        })
+        .collect())
+}

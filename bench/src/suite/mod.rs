@@ -1,0 +1,164 @@
+//! The benchmark suite: generates its data, starts daemons, runs every measurement and its
+//! reference in the same run, and returns the rows of the table (see `docs/performance.md`).
+
+mod dumpload;
+pub mod load;
+pub mod reference;
+mod status;
+pub mod table;
+mod transfer;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Result, ensure};
+
+pub use table::{Aim, Row, Unit, Value, markdown};
+pub use transfer::{mb, pull};
+
+use crate::corpus::generate_module;
+use crate::daemon::{Daemon, Launcher};
+
+/// Sizes and repetitions.
+#[derive(Debug, Clone)]
+pub struct SuiteConfig {
+    /// The text module: total bytes and number of files.
+    pub corpus: (u64, u64),
+    /// The many-small-files module: number of files and bytes per file.
+    pub many: (u64, u64),
+    /// Bytes moved while the daemons' peak memory is watched.
+    pub big_bytes: u64,
+    /// Repetitions of each timed measurement (the table shows the median).
+    pub rounds: usize,
+    /// How long each idle load runs.
+    pub load_duration: Duration,
+    /// Concurrent connections of the load.
+    pub connections: usize,
+}
+
+impl SuiteConfig {
+    /// The sizes of the issue: 256 MB in 7,600 files, 100,000 files of 1 KB, 1 GB.
+    pub fn full() -> Self {
+        SuiteConfig {
+            corpus: (256_000_000, 7_600),
+            many: (100_000, 1_000),
+            big_bytes: 1_000_000_000,
+            rounds: 3,
+            load_duration: Duration::from_secs(3),
+            connections: 4,
+        }
+    }
+
+    /// A smoke run of about a minute.
+    pub fn quick() -> Self {
+        SuiteConfig {
+            corpus: (32_000_000, 950),
+            many: (10_000, 1_000),
+            big_bytes: 64_000_000,
+            rounds: 1,
+            load_duration: Duration::from_secs(1),
+            connections: 4,
+        }
+    }
+
+    /// Tiny sizes for the suite's own test.
+    pub fn tiny() -> Self {
+        SuiteConfig {
+            corpus: (400_000, 20),
+            many: (200, 1_000),
+            big_bytes: 500_000,
+            rounds: 1,
+            load_duration: Duration::from_millis(200),
+            connections: 2,
+        }
+    }
+}
+
+/// A module the suite moves.
+#[derive(Debug, Clone)]
+pub struct DataSet {
+    /// Its module name.
+    pub module: &'static str,
+    /// How the table names it.
+    pub label: String,
+    /// Aims (ours / reference) with zstd and without compression.
+    pub zstd_aim: f64,
+    /// See `zstd_aim`.
+    pub plain_aim: f64,
+}
+
+/// What every measurement needs.
+pub struct Context {
+    /// How daemons are started.
+    pub launcher: Launcher,
+    /// Where everything is written (nothing is deleted before the end).
+    pub work: PathBuf,
+    /// Whether `zstd` is installed (rows with zstd are left out otherwise).
+    pub have_zstd: bool,
+    /// Rounds per timed measurement.
+    pub rounds: usize,
+    /// Idle load duration.
+    pub load_duration: Duration,
+    /// Load connections.
+    pub connections: usize,
+    /// Whether to print progress to stderr.
+    pub verbose: bool,
+}
+
+impl Context {
+    fn log(&self, message: &str) {
+        if self.verbose {
+            eprintln!("  {message}");
+        }
+    }
+}
+
+/// Runs the whole suite in `work` and returns the table's rows.
+pub async fn run(
+    config: &SuiteConfig,
+    launcher: Launcher,
+    work: PathBuf,
+    verbose: bool,
+) -> Result<Vec<Row>> {
+    for tool in ["tar", "gzip"] {
+        ensure!(reference::have(tool), "{tool} is needed for the references");
+    }
+    let ctx = Context {
+        launcher,
+        work,
+        have_zstd: reference::have("zstd"),
+        rounds: config.rounds.max(1),
+        load_duration: config.load_duration,
+        connections: config.connections,
+        verbose,
+    };
+    if !ctx.have_zstd {
+        ctx.log("zstd is not installed (apt-get install zstd): rows with zstd are left out");
+    }
+    let a = Daemon::start(&ctx.launcher, &ctx.work, "a", &["corpus", "many"])?;
+    let (corpus_bytes, corpus_files) = config.corpus;
+    let written = generate_module(&a.root.join("corpus"), corpus_bytes, corpus_files)?;
+    let corpus = DataSet {
+        module: "corpus",
+        label: format!("{} in {corpus_files} files", mb(written)),
+        zstd_aim: 1.1,
+        plain_aim: 1.3,
+    };
+    let (many_files, many_size) = config.many;
+    generate_module(&a.root.join("many"), many_files * many_size, many_files)?;
+    let many = DataSet {
+        module: "many",
+        label: format!("{many_files} files of {} KB", many_size / 1000),
+        zstd_aim: 1.3,
+        plain_aim: 1.3,
+    };
+    ctx.log(&format!("data: {}, {}", corpus.label, many.label));
+
+    let mut rows = transfer::transfer_rows(&ctx, &a, &corpus).await?;
+    rows.extend(transfer::transfer_rows(&ctx, &a, &many).await?);
+    rows.extend(dumpload::dump_load_rows(&ctx, &a.root, &corpus).await?);
+    rows.extend(status::status_rows(&ctx, &a, &corpus).await?);
+    drop(a);
+    rows.extend(transfer::memory_rows(&ctx, config.big_bytes).await?);
+    Ok(rows)
+}

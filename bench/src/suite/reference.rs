@@ -1,0 +1,111 @@
+//! The reference side: shell pipelines of the standard tools, timed, and the checks that both
+//! sides did the same work.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, ensure};
+
+/// Whether `tool --version` runs.
+pub fn have(tool: &str) -> bool {
+    Command::new(tool)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Runs `script` with `sh -c` and returns its wall-clock time.
+pub fn time_shell(script: &str) -> Result<Duration> {
+    let start = Instant::now();
+    let status = Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .status()
+        .with_context(|| format!("running {script}"))?;
+    let elapsed = start.elapsed();
+    ensure!(status.success(), "`{script}` failed ({status})");
+    Ok(elapsed)
+}
+
+/// Copies `parent/name` to `dest/name` through `tar | [zstd -1 -T0 | zstd -d |] tar x`.
+pub fn tar_copy(parent: &Path, name: &str, dest: &Path, zstd: bool) -> Result<Duration> {
+    std::fs::create_dir_all(dest)?;
+    let middle = if zstd {
+        " | zstd -1 -T0 -q | zstd -d -q"
+    } else {
+        ""
+    };
+    time_shell(&format!(
+        "tar cf - -C '{}' '{name}'{middle} | tar xf - -C '{}'",
+        parent.display(),
+        dest.display()
+    ))
+}
+
+/// Writes dirty pages back, so that one measurement does not pay for the last one's writes.
+pub fn settle() {
+    let _ = Command::new("sync").status();
+}
+
+/// Regular files and their total bytes below `dir`.
+pub fn tree_size(dir: &Path) -> Result<(u64, u64)> {
+    let mut files = 0;
+    let mut bytes = 0;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in
+            std::fs::read_dir(&dir).with_context(|| format!("listing {}", dir.display()))?
+        {
+            let entry = entry?;
+            let meta = entry.metadata()?;
+            if meta.is_dir() {
+                stack.push(entry.path());
+            } else {
+                files += 1;
+                bytes += meta.len();
+            }
+        }
+    }
+    Ok((files, bytes))
+}
+
+/// Fails unless `copy` holds as many files and bytes as `original`.
+pub fn check_same_size(original: &Path, copy: &Path) -> Result<()> {
+    let (a, b) = (tree_size(original)?, tree_size(copy)?);
+    ensure!(
+        a == b,
+        "{} has {} files and {} bytes, but its copy {} has {} files and {} bytes",
+        original.display(),
+        a.0,
+        a.1,
+        copy.display(),
+        b.0,
+        b.1
+    );
+    Ok(())
+}
+
+/// The median of some durations (the mean of the middle two for an even count).
+pub fn median(values: &[Duration]) -> Duration {
+    let mut sorted = values.to_vec();
+    sorted.sort();
+    match sorted.len() {
+        0 => Duration::ZERO,
+        n if n % 2 == 1 => sorted[n / 2],
+        n => (sorted[n / 2 - 1] + sorted[n / 2]) / 2,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn medians() {
+        let ms = Duration::from_millis;
+        assert_eq!(median(&[ms(5), ms(1), ms(3)]), ms(3));
+        assert_eq!(median(&[ms(4), ms(2)]), ms(3));
+        assert_eq!(median(&[]), Duration::ZERO);
+    }
+}

@@ -1,0 +1,166 @@
+//! Daemon-to-daemon transfers against `tar | [zstd | zstd -d |] tar x`, and the daemons' peak
+//! memory during a large transfer. Transfers go through the public client library exactly as
+//! `pimlico transfer` does: a scoped token minted at the source, a pull started at the
+//! destination, and a long poll until it has ended.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Result, ensure};
+use pimlico_proto::{DataCompression, PullRequest, TokenRequest, TransferState};
+
+use super::reference::{check_same_size, median, settle, tar_copy};
+use super::table::{Aim, Row, Unit, Value};
+use super::{Context, DataSet};
+use crate::corpus::generate_module;
+use crate::daemon::{Daemon, PIPELINE_NAME};
+
+/// Moves `module` from `a` to `b` (which must not have it) and returns the wall-clock time from
+/// the request to the end of the transfer.
+pub async fn pull(
+    a: &Daemon,
+    b: &Daemon,
+    module: &str,
+    compression: DataCompression,
+) -> Result<Duration> {
+    let token = a
+        .client
+        .mint_token(&TokenRequest {
+            pipeline: PIPELINE_NAME.into(),
+            variant: "main".into(),
+            modules: vec![module.into()],
+            ttl_secs: Some(3600),
+        })
+        .await?;
+    let request = PullRequest {
+        source: a.client.base_url().to_string(),
+        token: token.token,
+        modules: vec![module.into()],
+        overwrite: false,
+        ignore_definition_mismatch: false,
+        compression,
+        ca_pem: None,
+    };
+    let start = Instant::now();
+    let started = b.client.start_pull(PIPELINE_NAME, "main", &request).await?;
+    let done = b.client.transfer_to_end(&started.id).await?;
+    let elapsed = start.elapsed();
+    ensure!(
+        done.state == TransferState::Succeeded,
+        "the transfer of {module} failed: {}",
+        done.error.unwrap_or_default()
+    );
+    Ok(elapsed)
+}
+
+/// Rounds of transfers of `set` (which `a` serves) against the tar pipelines, with zstd (when
+/// installed) and without compression. Every copy goes to a new place and nothing is deleted
+/// before the end of the suite: creating files just after deleting many is much slower on ext4,
+/// which would favour whichever side ran first.
+pub async fn transfer_rows(ctx: &Context, a: &Daemon, set: &DataSet) -> Result<Vec<Row>> {
+    let mut kinds = Vec::new();
+    if ctx.have_zstd {
+        kinds.push((DataCompression::Zstd, "zstd", set.zstd_aim));
+    }
+    kinds.push((DataCompression::None, "none", set.plain_aim));
+    let source = a.root.join(set.module);
+    let mut times = vec![(Vec::new(), Vec::new()); kinds.len()];
+    for round in 0..ctx.rounds {
+        for (i, (compression, name, _)) in kinds.iter().enumerate() {
+            let tag = format!("{}-{name}-{round}", set.module);
+            let dest = ctx.work.join(format!("ref-{tag}"));
+            settle();
+            let reference = tar_copy(
+                &a.root,
+                set.module,
+                &dest,
+                *compression != DataCompression::None,
+            )?;
+            check_same_size(&source, &dest.join(set.module))?;
+
+            let b = Daemon::start(&ctx.launcher, &ctx.work, &format!("b-{tag}"), &[set.module])?;
+            settle();
+            let ours = pull(a, &b, set.module, *compression).await?;
+            check_same_size(&source, &b.root.join(set.module))?;
+            ctx.log(&format!(
+                "transfer {} ({name}), round {}: ours {:.2} s, reference {:.2} s",
+                set.label,
+                round + 1,
+                ours.as_secs_f64(),
+                reference.as_secs_f64()
+            ));
+            times[i].0.push(ours);
+            times[i].1.push(reference);
+        }
+    }
+    Ok(kinds
+        .iter()
+        .zip(times)
+        .map(|((compression, name, aim), (ours, reference))| {
+            let reference_name = if *compression == DataCompression::None {
+                "tar cf - | tar xf -".to_string()
+            } else {
+                "tar cf - | zstd -1 -T0 | zstd -d | tar xf -".to_string()
+            };
+            Row {
+                measure: format!("transfer {}, compression {name}", set.label),
+                ours: Value::seconds(median(&ours)),
+                reference: Some((reference_name, Value::seconds(median(&reference)))),
+                aim: Aim::RatioAtMost(*aim),
+            }
+        })
+        .collect())
+}
+
+/// Peak resident memory of both daemons, started fresh, while `bytes` of text move between
+/// them with zstd (the compression that needs the most memory).
+pub async fn memory_rows(ctx: &Context, bytes: u64) -> Result<Vec<Row>> {
+    const MODULE: &str = "big";
+    // About 34 KB per file, like the transfer corpus.
+    let files = (bytes / 34_000).max(1);
+    let a = Daemon::start(&ctx.launcher, &ctx.work, "mem-a", &[MODULE])?;
+    let b = Daemon::start(&ctx.launcher, &ctx.work, "mem-b", &[MODULE])?;
+    let written = generate_module(&a.root.join(MODULE), bytes, files)?;
+    let compression = if ctx.have_zstd {
+        DataCompression::Zstd
+    } else {
+        DataCompression::None
+    };
+    settle();
+    let time = pull(&a, &b, MODULE, compression).await?;
+    check_same_size(&a.root.join(MODULE), &b.root.join(MODULE))?;
+    let label = format!("{} in {files} files", mb(written));
+    ctx.log(&format!(
+        "moved {label} ({}) in {:.2} s",
+        compression.as_str(),
+        time.as_secs_f64()
+    ));
+    let mut rows = Vec::new();
+    for (daemon, side) in [(&a, "source"), (&b, "destination")] {
+        if let Some(peak) = daemon.peak_mb()? {
+            rows.push(Row {
+                measure: format!(
+                    "peak memory of the {side} daemon, transfer of {label} ({})",
+                    compression.as_str()
+                ),
+                ours: Value {
+                    number: peak,
+                    unit: Unit::Megabytes,
+                },
+                reference: None,
+                aim: Aim::Below(100.0),
+            });
+        }
+    }
+    Ok(rows)
+}
+
+/// `bytes` as "256 MB" (decimal units), "1.0 GB" or "400 KB".
+pub fn mb(bytes: u64) -> String {
+    if bytes >= 1_000_000_000 {
+        format!("{:.1} GB", bytes as f64 / 1e9)
+    } else if bytes < 1_000_000 {
+        format!("{:.0} KB", bytes as f64 / 1e3)
+    } else {
+        format!("{:.0} MB", bytes as f64 / 1e6)
+    }
+}
