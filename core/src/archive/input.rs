@@ -45,25 +45,24 @@ where
         magic.extend_from_slice(&byte[..n]);
     }
     let kind = detect(&magic)?;
-    let raw = BufReader::with_capacity(INPUT_BUFFER, Cursor::new(magic).chain(reader));
-    let decoded: Box<dyn AsyncRead + Send + Unpin + 'a> = match kind {
+    let raw = Cursor::new(magic).chain(reader);
+    // The tar reader asks for 512-byte headers one at a time; a buffer after the decoder lets
+    // it work on large blocks instead. A plain tar needs only that one buffer: a second would
+    // copy every byte once more.
+    let buffered: Box<dyn AsyncRead + Send + Unpin + 'a> = match kind {
         CompressionKind::Gzip => {
-            let mut decoder = GzipDecoder::new(raw);
+            let mut decoder = GzipDecoder::new(BufReader::with_capacity(INPUT_BUFFER, raw));
             // Parallel gzip writers (ours, pigz -i, bgzip) produce several members.
             decoder.multiple_members(true);
-            Box::new(decoder)
+            Box::new(BufReader::with_capacity(DECODED_BUFFER, decoder))
         }
         CompressionKind::Zstd => {
-            let mut decoder = ZstdDecoder::new(raw);
+            let mut decoder = ZstdDecoder::new(BufReader::with_capacity(INPUT_BUFFER, raw));
             decoder.multiple_members(true);
-            Box::new(decoder)
+            Box::new(BufReader::with_capacity(DECODED_BUFFER, decoder))
         }
-        CompressionKind::None => Box::new(raw),
+        CompressionKind::None => Box::new(BufReader::with_capacity(DECODED_BUFFER, raw)),
     };
-    // The tar reader asks for 512-byte headers one at a time; a buffer here lets the decoder
-    // work on large blocks instead.
-    let buffered: Box<dyn AsyncRead + Send + Unpin + 'a> =
-        Box::new(BufReader::with_capacity(DECODED_BUFFER, decoded));
     Ok((Guard::new(buffered), kind))
 }
 

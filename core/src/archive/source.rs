@@ -5,10 +5,13 @@
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
-use std::fs::{File, Metadata, OpenOptions};
+use std::fs::{DirEntry, File, Metadata, OpenOptions};
 use std::io;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
+
+use nix::fcntl::OFlag;
+use nix::sys::stat::Mode;
 
 use super::error::{ArchiveError, Result};
 use super::names::{MAX_PATH_BYTES, component_problem, is_excluded_name};
@@ -54,13 +57,16 @@ pub(crate) fn for_each_entry(
 
 fn walk(module_dir: &Path, visit: &mut dyn FnMut(&str, &Path, Item) -> Result<()>) -> Result<()> {
     // An explicit stack keeps deep trees from overflowing ours.
+    // Each level keeps its directory open: files are opened relative to it (openat), so the
+    // kernel does not walk the whole path again for every file.
     let mut stack = vec![(
+        open_dir(module_dir)?,
         module_dir.to_path_buf(),
         String::new(),
         sorted_children(module_dir)?.into_iter(),
     )];
-    while let Some((dir, rel_dir, children)) = stack.last_mut() {
-        let Some(name) = children.next() else {
+    while let Some((handle, dir, rel_dir, children)) = stack.last_mut() {
+        let Some((name, entry)) = children.next() else {
             stack.pop();
             continue;
         };
@@ -75,18 +81,32 @@ fn walk(module_dir: &Path, visit: &mut dyn FnMut(&str, &Path, Item) -> Result<()
             format!("{rel_dir}/{name}")
         };
         check_path_length(&abs, &rel)?;
-        let meta =
-            std::fs::symlink_metadata(&abs).map_err(|e| ArchiveError::io("stat", &abs, e))?;
+        // lstat relative to the open directory (fstatat), not a walk of the whole path.
+        let meta = entry
+            .metadata()
+            .map_err(|e| ArchiveError::io("stat", &abs, e))?;
         if meta.is_dir() {
             visit(&rel, &abs, Item::Dir(meta))?;
             let children = sorted_children(&abs)?.into_iter();
-            stack.push((abs, rel, children));
+            stack.push((open_dir(&abs)?, abs, rel, children));
         } else {
-            let item = open_regular(&abs, &meta)?;
+            check_regular(&abs, &meta)?;
+            let file = nix::fcntl::openat(
+                &*handle,
+                name,
+                OFlag::O_RDONLY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC,
+                Mode::empty(),
+            )
+            .map_err(|e| ArchiveError::io("open", &abs, e.into()))?;
+            let item = opened_regular(&abs, File::from(file))?;
             visit(&rel, &abs, item)?;
         }
     }
     Ok(())
+}
+
+fn open_dir(dir: &Path) -> Result<File> {
+    File::open(dir).map_err(|e| ArchiveError::io("open the directory", dir, e))
 }
 
 fn selected(
@@ -142,16 +162,16 @@ fn selected(
     Ok(())
 }
 
-fn sorted_children(dir: &Path) -> Result<Vec<OsString>> {
+fn sorted_children(dir: &Path) -> Result<Vec<(OsString, DirEntry)>> {
     let read = std::fs::read_dir(dir).map_err(|e| ArchiveError::io("list", dir, e))?;
-    let mut names = Vec::new();
+    let mut children = Vec::new();
     for entry in read {
         let entry = entry.map_err(|e| ArchiveError::io("list", dir, e))?;
-        names.push(entry.file_name());
+        children.push((entry.file_name(), entry));
     }
     // Byte order, which for UTF-8 names is Python's code-point order.
-    names.sort();
-    Ok(names)
+    children.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(children)
 }
 
 fn checked_name<'a>(abs: &Path, name: &'a OsString) -> Result<&'a str> {
@@ -180,6 +200,17 @@ const MAX_NAME_SLACK: usize = 257;
 /// Opens a regular file without following symlinks and checks the open file is what we stat'ed,
 /// so a file swapped for a symlink mid-dump cannot smuggle outside data into the archive.
 fn open_regular(abs: &Path, meta: &Metadata) -> Result<Item> {
+    check_regular(abs, meta)?;
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(nix::fcntl::OFlag::O_NOFOLLOW.bits())
+        .open(abs)
+        .map_err(|e| ArchiveError::io("open", abs, e))?;
+    opened_regular(abs, file)
+}
+
+/// Refuses what is not a regular file, by its `lstat`.
+fn check_regular(abs: &Path, meta: &Metadata) -> Result<()> {
     if meta.file_type().is_symlink() {
         return Err(ArchiveError::cannot_dump(
             abs,
@@ -192,11 +223,11 @@ fn open_regular(abs: &Path, meta: &Metadata) -> Result<Item> {
             "it is not a regular file or directory (a socket, FIFO or device)",
         ));
     }
-    let file = OpenOptions::new()
-        .read(true)
-        .custom_flags(nix::fcntl::OFlag::O_NOFOLLOW.bits())
-        .open(abs)
-        .map_err(|e| ArchiveError::io("open", abs, e))?;
+    Ok(())
+}
+
+/// The open file as an [`Item`], once its own metadata says it is still a regular file.
+fn opened_regular(abs: &Path, file: File) -> Result<Item> {
     let meta = file
         .metadata()
         .map_err(|e| ArchiveError::io("stat", abs, e))?;

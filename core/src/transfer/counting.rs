@@ -143,13 +143,16 @@ where
         }
         magic.extend_from_slice(&byte[..n]);
     }
-    let raw = BufReader::with_capacity(256 * 1024, io::Cursor::new(magic.clone()).chain(reader));
+    let raw = io::Cursor::new(magic.clone()).chain(reader);
+    let buffered = |raw| BufReader::with_capacity(256 * 1024, raw);
+    // A plain tar goes on unbuffered: the archive layer reads it through a large buffer of its
+    // own, and a second one here would copy every byte once more.
     let decoded: Box<dyn AsyncRead + Send + Unpin> = if magic.starts_with(&[0x1f, 0x8b]) {
-        let mut decoder = GzipDecoder::new(raw);
+        let mut decoder = GzipDecoder::new(buffered(raw));
         decoder.multiple_members(true);
         Box::new(decoder)
     } else if magic.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
-        let mut decoder = ZstdDecoder::new(raw);
+        let mut decoder = ZstdDecoder::new(buffered(raw));
         decoder.multiple_members(true);
         Box::new(decoder)
     } else {

@@ -84,10 +84,8 @@ fn measure(dir: &Path) -> Result<(u64, u64), TransferError> {
             if is_excluded_name(&entry.file_name().to_string_lossy()) {
                 continue;
             }
-            let meta = entry
-                .path()
-                .symlink_metadata()
-                .map_err(io_err("stat", &entry.path()))?;
+            // Relative to the open directory (fstatat), not a walk of the whole path.
+            let meta = entry.metadata().map_err(io_err("stat", &entry.path()))?;
             bytes += 512;
             if meta.is_dir() {
                 stack.push(entry.path());
