@@ -83,6 +83,14 @@ impl Daemon {
         })
     }
 
+    /// The daemon's process id; `None` for a daemon inside this process.
+    pub fn pid(&self) -> Option<u32> {
+        match &self.running {
+            Running::Process(child) => Some(child.id()),
+            Running::InProcess { .. } => None,
+        }
+    }
+
     /// Peak resident memory (VmHWM) in MB; `None` for a daemon inside this process.
     pub fn peak_mb(&self) -> Result<Option<f64>> {
         let Running::Process(child) = &self.running else {

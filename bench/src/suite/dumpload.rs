@@ -3,7 +3,7 @@
 //! `tar --zstd` when zstd is installed).
 
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::{Result, anyhow};
 use pimlico_core::archive::{
@@ -11,9 +11,9 @@ use pimlico_core::archive::{
     dump_module_to_dir, extract_into_staging, install,
 };
 
-use super::reference::{check_same_size, median, settle, time_shell};
+use super::reference::{Sample, check_same_size, medians, sample_shell};
 use super::table::{Aim, Row, Value};
-use super::{Context, DataSet};
+use super::{Context, DataSet, cpu};
 
 /// Dumps `module_dir` into `out` and loads the dump into a new store under `load_root`.
 async fn ours(
@@ -21,13 +21,13 @@ async fn ours(
     out: &Path,
     load_root: &Path,
     kind: CompressionKind,
-) -> Result<Duration> {
+) -> Result<Sample> {
     let metadata = DumpMetadata::now(crate::daemon::PIPELINE_NAME, "module", "main");
     let options = DumpOptions {
         compression: Compression::default_for(kind),
         ..DumpOptions::default()
     };
-    let start = Instant::now();
+    let (start, cpu) = (Instant::now(), cpu::this_process()?);
     let (path, _) = dump_module_to_dir(module_dir, out, &metadata, &options).await?;
     let variant_root = load_root.join("store/bench/main");
     let staging = Staging::new(&variant_root);
@@ -36,24 +36,27 @@ async fn ours(
     install(staged, &variant_root.join("module"), false)
         .await
         .map_err(|e| anyhow!("{e}"))?;
-    let elapsed = start.elapsed();
+    let sample = Sample {
+        wall: start.elapsed(),
+        cpu: cpu::this_process()? - cpu,
+    };
     check_same_size(module_dir, &variant_root.join("module"))?;
-    Ok(elapsed)
+    Ok(sample)
 }
 
 /// `tar c` into a file and `tar x` of it, with `flag` choosing the compression.
-fn reference(parent: &Path, name: &str, work: &Path, tag: &str, flag: &str) -> Result<Duration> {
+fn reference(parent: &Path, name: &str, work: &Path, tag: &str, flag: &str) -> Result<Sample> {
     let archive = work.join(format!("ref-dump-{tag}.tar"));
     let dest = work.join(format!("ref-load-{tag}"));
     std::fs::create_dir_all(&dest)?;
-    let time = time_shell(&format!(
+    let sample = sample_shell(&format!(
         "tar {flag} -cf '{a}' -C '{p}' '{name}' && tar {flag} -xf '{a}' -C '{d}'",
         a = archive.display(),
         p = parent.display(),
         d = dest.display()
     ))?;
     check_same_size(&parent.join(name), &dest.join(name))?;
-    Ok(time)
+    Ok(sample)
 }
 
 /// Rounds of dump + load of `set` (found in `parent`) against GNU tar.
@@ -67,9 +70,9 @@ pub async fn dump_load_rows(ctx: &Context, parent: &Path, set: &DataSet) -> Resu
     for round in 0..ctx.rounds {
         for (i, (kind, flag, _)) in kinds.iter().enumerate() {
             let tag = format!("{kind}-{round}");
-            settle();
+            ctx.settle();
             let reference = reference(parent, set.module, &ctx.work, &tag, flag)?;
-            settle();
+            ctx.settle();
             let ours = ours(
                 &module_dir,
                 &ctx.work.join(format!("dump-{tag}")),
@@ -78,11 +81,14 @@ pub async fn dump_load_rows(ctx: &Context, parent: &Path, set: &DataSet) -> Resu
             )
             .await?;
             ctx.log(&format!(
-                "dump + load {} ({kind}), round {}: ours {:.2} s, reference {:.2} s",
+                "dump + load {} ({kind}), round {}: ours {:.2} s ({:.2} CPU s), reference \
+                 {:.2} s ({:.2} CPU s)",
                 set.label,
                 round + 1,
-                ours.as_secs_f64(),
-                reference.as_secs_f64()
+                ours.wall.as_secs_f64(),
+                ours.cpu,
+                reference.wall.as_secs_f64(),
+                reference.cpu
             ));
             times[i].0.push(ours);
             times[i].1.push(reference);
@@ -91,11 +97,16 @@ pub async fn dump_load_rows(ctx: &Context, parent: &Path, set: &DataSet) -> Resu
     Ok(kinds
         .iter()
         .zip(times)
-        .map(|((kind, _, reference_name), (ours, reference))| Row {
-            measure: format!("dump + load {}, {kind} (default level)", set.label),
-            ours: Value::seconds(median(&ours)),
-            reference: Some(((*reference_name).into(), Value::seconds(median(&reference)))),
-            aim: Aim::RatioAtMost(1.0),
+        .map(|((kind, _, reference_name), (ours, reference))| {
+            let ((ours, ours_cpu), (reference, reference_cpu)) =
+                (medians(&ours), medians(&reference));
+            Row {
+                measure: format!("dump + load {}, {kind} (default level)", set.label),
+                ours: Value::seconds(ours),
+                reference: Some(((*reference_name).into(), Value::seconds(reference))),
+                cpu: Some((ours_cpu, reference_cpu)),
+                aim: Aim::RatioAtMost(1.0),
+            }
         })
         .collect())
 }

@@ -1,6 +1,7 @@
 //! The benchmark suite: generates its data, starts daemons, runs every measurement and its
 //! reference in the same run, and returns the rows of the table (see `docs/performance.md`).
 
+pub mod cpu;
 mod dumpload;
 pub mod load;
 pub mod reference;
@@ -34,6 +35,8 @@ pub struct SuiteConfig {
     pub load_duration: Duration,
     /// Concurrent connections of the load.
     pub connections: usize,
+    /// Run `sync` before each timed run (slow on a busy machine; pointless at tiny sizes).
+    pub settle: bool,
 }
 
 impl SuiteConfig {
@@ -46,6 +49,7 @@ impl SuiteConfig {
             rounds: 3,
             load_duration: Duration::from_secs(3),
             connections: 4,
+            settle: true,
         }
     }
 
@@ -58,6 +62,7 @@ impl SuiteConfig {
             rounds: 1,
             load_duration: Duration::from_secs(1),
             connections: 4,
+            settle: true,
         }
     }
 
@@ -70,6 +75,7 @@ impl SuiteConfig {
             rounds: 1,
             load_duration: Duration::from_millis(200),
             connections: 2,
+            settle: false,
         }
     }
 }
@@ -103,12 +109,21 @@ pub struct Context {
     pub connections: usize,
     /// Whether to print progress to stderr.
     pub verbose: bool,
+    /// See [`SuiteConfig::settle`].
+    pub settle: bool,
 }
 
 impl Context {
     fn log(&self, message: &str) {
         if self.verbose {
             eprintln!("  {message}");
+        }
+    }
+
+    /// Writes dirty pages back, so that a measurement does not pay for the last one's writes.
+    fn settle(&self) {
+        if self.settle {
+            reference::settle();
         }
     }
 }
@@ -131,6 +146,7 @@ pub async fn run(
         load_duration: config.load_duration,
         connections: config.connections,
         verbose,
+        settle: config.settle,
     };
     if !ctx.have_zstd {
         ctx.log("zstd is not installed (apt-get install zstd): rows with zstd are left out");

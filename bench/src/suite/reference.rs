@@ -28,15 +28,26 @@ pub fn time_shell(script: &str) -> Result<Duration> {
     Ok(elapsed)
 }
 
+/// Runs `script` with `sh -c` and returns its wall-clock time and the CPU time of the whole
+/// pipeline.
+pub fn sample_shell(script: &str) -> Result<Sample> {
+    let cpu = super::cpu::children()?;
+    let wall = time_shell(script)?;
+    Ok(Sample {
+        wall,
+        cpu: super::cpu::children()? - cpu,
+    })
+}
+
 /// Copies `parent/name` to `dest/name` through `tar | [zstd -1 -T0 | zstd -d |] tar x`.
-pub fn tar_copy(parent: &Path, name: &str, dest: &Path, zstd: bool) -> Result<Duration> {
+pub fn tar_copy(parent: &Path, name: &str, dest: &Path, zstd: bool) -> Result<Sample> {
     std::fs::create_dir_all(dest)?;
     let middle = if zstd {
         " | zstd -1 -T0 -q | zstd -d -q"
     } else {
         ""
     };
-    time_shell(&format!(
+    sample_shell(&format!(
         "tar cf - -C '{}' '{name}'{middle} | tar xf - -C '{}'",
         parent.display(),
         dest.display()
@@ -84,6 +95,25 @@ pub fn check_same_size(original: &Path, copy: &Path) -> Result<()> {
         b.1
     );
     Ok(())
+}
+
+/// One timed run: wall-clock time and CPU seconds.
+#[derive(Debug, Clone, Copy)]
+pub struct Sample {
+    /// Wall-clock time.
+    pub wall: Duration,
+    /// CPU seconds (user + system) of every process doing the work.
+    pub cpu: f64,
+}
+
+/// Medians of the wall-clock times and of the CPU seconds of `samples`.
+pub fn medians(samples: &[Sample]) -> (Duration, f64) {
+    let walls: Vec<Duration> = samples.iter().map(|s| s.wall).collect();
+    let cpus: Vec<Duration> = samples
+        .iter()
+        .map(|s| Duration::from_secs_f64(s.cpu.max(0.0)))
+        .collect();
+    (median(&walls), median(&cpus).as_secs_f64())
 }
 
 /// The median of some durations (the mean of the middle two for an even count).

@@ -59,18 +59,21 @@ pub async fn status_rows(ctx: &Context, a: &Daemon, set: &DataSet) -> Result<Vec
                 "GET /v1/health".into(),
                 per_second(idle_health.per_second()),
             )),
+            cpu: None,
             aim: Aim::None,
         },
         Row {
             measure: format!("status requests/s {during}"),
             ours: per_second(busy.per_second()),
             reference: Some(("idle".into(), per_second(idle.per_second()))),
+            cpu: None,
             aim: Aim::None,
         },
         Row {
             measure: format!("status p99 latency {during}"),
             ours: millis(busy.percentile(0.99)),
             reference: Some(("idle".into(), millis(idle.percentile(0.99)))),
+            cpu: None,
             aim: Aim::None,
         },
     ])

@@ -67,6 +67,8 @@ pub struct Row {
     pub ours: Value,
     /// The reference: how it was obtained, and its number.
     pub reference: Option<(String, Value)>,
+    /// CPU seconds (user + system, medians) of ours and of the reference, where measured.
+    pub cpu: Option<(f64, f64)>,
     /// The aim.
     pub aim: Aim,
 }
@@ -91,7 +93,8 @@ impl Row {
 /// The rows as a Markdown table.
 pub fn markdown(rows: &[Row]) -> String {
     let mut out = String::from(
-        "| measure | ours | reference | ratio | aim | met? |\n| --- | --- | --- | --- | --- | --- |\n",
+        "| measure | ours | reference | ratio | aim | met? | CPU s, ours / reference |\n\
+         | --- | --- | --- | --- | --- | --- | --- |\n",
     );
     for row in rows {
         let reference = match &row.reference {
@@ -115,9 +118,16 @@ pub fn markdown(rows: &[Row]) -> String {
             Some(false) => "**no**",
             None => "-",
         };
+        let cpu = match row.cpu {
+            Some((ours, reference)) if reference > 0.0 => {
+                format!("{ours:.2} / {reference:.2} ({:.2})", ours / reference)
+            }
+            Some((ours, reference)) => format!("{ours:.2} / {reference:.2}"),
+            None => "-".into(),
+        };
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {ratio} | {aim} | {met} |",
+            "| {} | {} | {} | {ratio} | {aim} | {met} | {cpu} |",
             cell(&row.measure),
             row.ours,
             cell(&reference)
@@ -150,12 +160,15 @@ mod tests {
                     unit: Unit::Seconds,
                 },
             )),
+            cpu: Some((1.0, 0.5)),
             aim: Aim::RatioAtMost(1.3),
         };
         assert_eq!(row.ratio(), Some(1.5));
         assert_eq!(row.met(), Some(false));
         let table = markdown(&[row]);
-        assert!(table.contains("| x | 3.00 s | 2.00 s (tar) | 1.50 | ratio <= 1.3 | **no** |"));
+        assert!(table.contains(
+            "| x | 3.00 s | 2.00 s (tar) | 1.50 | ratio <= 1.3 | **no** | 1.00 / 0.50 (2.00) |"
+        ));
         assert_eq!(cell("tar c | tar x"), "tar c \\| tar x");
     }
 }

@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 use anyhow::{Result, ensure};
 use pimlico_proto::{DataCompression, PullRequest, TokenRequest, TransferState};
 
-use super::reference::{check_same_size, median, settle, tar_copy};
+use super::reference::{Sample, check_same_size, medians, tar_copy};
 use super::table::{Aim, Row, Unit, Value};
-use super::{Context, DataSet};
+use super::{Context, DataSet, cpu};
 use crate::corpus::generate_module;
 use crate::daemon::{Daemon, PIPELINE_NAME};
 
@@ -68,7 +68,7 @@ pub async fn transfer_rows(ctx: &Context, a: &Daemon, set: &DataSet) -> Result<V
         for (i, (compression, name, _)) in kinds.iter().enumerate() {
             let tag = format!("{}-{name}-{round}", set.module);
             let dest = ctx.work.join(format!("ref-{tag}"));
-            settle();
+            ctx.settle();
             let reference = tar_copy(
                 &a.root,
                 set.module,
@@ -78,15 +78,23 @@ pub async fn transfer_rows(ctx: &Context, a: &Daemon, set: &DataSet) -> Result<V
             check_same_size(&source, &dest.join(set.module))?;
 
             let b = Daemon::start(&ctx.launcher, &ctx.work, &format!("b-{tag}"), &[set.module])?;
-            settle();
-            let ours = pull(a, &b, set.module, *compression).await?;
+            ctx.settle();
+            let cpu = cpu::daemons(&[a, &b])?;
+            let wall = pull(a, &b, set.module, *compression).await?;
+            let ours = Sample {
+                wall,
+                cpu: cpu::daemons(&[a, &b])? - cpu,
+            };
             check_same_size(&source, &b.root.join(set.module))?;
             ctx.log(&format!(
-                "transfer {} ({name}), round {}: ours {:.2} s, reference {:.2} s",
+                "transfer {} ({name}), round {}: ours {:.2} s ({:.2} CPU s), reference {:.2} s \
+                 ({:.2} CPU s)",
                 set.label,
                 round + 1,
-                ours.as_secs_f64(),
-                reference.as_secs_f64()
+                ours.wall.as_secs_f64(),
+                ours.cpu,
+                reference.wall.as_secs_f64(),
+                reference.cpu
             ));
             times[i].0.push(ours);
             times[i].1.push(reference);
@@ -101,10 +109,13 @@ pub async fn transfer_rows(ctx: &Context, a: &Daemon, set: &DataSet) -> Result<V
             } else {
                 "tar cf - | zstd -1 -T0 | zstd -d | tar xf -".to_string()
             };
+            let ((ours, ours_cpu), (reference, reference_cpu)) =
+                (medians(&ours), medians(&reference));
             Row {
                 measure: format!("transfer {}, compression {name}", set.label),
-                ours: Value::seconds(median(&ours)),
-                reference: Some((reference_name, Value::seconds(median(&reference)))),
+                ours: Value::seconds(ours),
+                reference: Some((reference_name, Value::seconds(reference))),
+                cpu: Some((ours_cpu, reference_cpu)),
                 aim: Aim::RatioAtMost(*aim),
             }
         })
@@ -125,7 +136,7 @@ pub async fn memory_rows(ctx: &Context, bytes: u64) -> Result<Vec<Row>> {
     } else {
         DataCompression::None
     };
-    settle();
+    ctx.settle();
     let time = pull(&a, &b, MODULE, compression).await?;
     check_same_size(&a.root.join(MODULE), &b.root.join(MODULE))?;
     let label = format!("{} in {files} files", mb(written));
@@ -147,6 +158,7 @@ pub async fn memory_rows(ctx: &Context, bytes: u64) -> Result<Vec<Row>> {
                     unit: Unit::Megabytes,
                 },
                 reference: None,
+                cpu: None,
                 aim: Aim::Below(100.0),
             });
         }
