@@ -2,7 +2,7 @@
 //! with their default settings) against the same work done by `tar czf` and `tar xzf` (and
 //! `tar --zstd` when zstd is installed).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Result, anyhow};
@@ -45,9 +45,16 @@ async fn ours(
 }
 
 /// `tar c` into a file and `tar x` of it, with `flag` choosing the compression.
+/// Where [`reference`] puts its archive and its copy.
+fn reference_paths(work: &Path, tag: &str) -> (PathBuf, PathBuf) {
+    (
+        work.join(format!("ref-dump-{tag}.tar")),
+        work.join(format!("ref-load-{tag}")),
+    )
+}
+
 fn reference(parent: &Path, name: &str, work: &Path, tag: &str, flag: &str) -> Result<Sample> {
-    let archive = work.join(format!("ref-dump-{tag}.tar"));
-    let dest = work.join(format!("ref-load-{tag}"));
+    let (archive, dest) = reference_paths(work, tag);
     std::fs::create_dir_all(&dest)?;
     let sample = sample_shell(&format!(
         "tar {flag} -cf '{a}' -C '{p}' '{name}' && tar {flag} -xf '{a}' -C '{d}'",
@@ -70,16 +77,24 @@ pub async fn dump_load_rows(ctx: &Context, parent: &Path, set: &DataSet) -> Resu
     for round in 0..ctx.rounds {
         for (i, (kind, flag, _)) in kinds.iter().enumerate() {
             let tag = format!("{kind}-{round}");
-            ctx.settle();
-            let reference = reference(parent, set.module, &ctx.work, &tag, flag)?;
-            ctx.settle();
-            let ours = ours(
-                &module_dir,
-                &ctx.work.join(format!("dump-{tag}")),
-                &ctx.work.join(format!("load-{tag}")),
-                *kind,
-            )
-            .await?;
+            let (dump, load) = (
+                ctx.work.join(format!("dump-{tag}")),
+                ctx.work.join(format!("load-{tag}")),
+            );
+            // Alternate which side goes first (see the transfers).
+            let (ours, reference) = if (round + i) % 2 == 1 {
+                ctx.settle();
+                let ours = ours(&module_dir, &dump, &load, *kind).await?;
+                ctx.settle();
+                (ours, reference(parent, set.module, &ctx.work, &tag, flag)?)
+            } else {
+                ctx.settle();
+                let reference = reference(parent, set.module, &ctx.work, &tag, flag)?;
+                ctx.settle();
+                (ours(&module_dir, &dump, &load, *kind).await?, reference)
+            };
+            let (ref_dump, ref_load) = reference_paths(&ctx.work, &tag);
+            ctx.discard(&[&dump, &load, &ref_dump, &ref_load])?;
             ctx.log(&format!(
                 "dump + load {} ({kind}), round {}: ours {:.2} s ({:.2} CPU s), reference \
                  {:.2} s ({:.2} CPU s)",

@@ -12,7 +12,7 @@ mod transfer;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use anyhow::{Result, ensure};
+use anyhow::{Context as _, Result, ensure};
 
 pub use table::{Aim, Row, Unit, Value, markdown};
 pub use transfer::{mb, pull};
@@ -118,6 +118,19 @@ impl Context {
         if self.verbose {
             eprintln!("  {message}");
         }
+    }
+
+    /// Deletes copies made by a round (outside the timing), so the full sizes fit on a disk.
+    fn discard(&self, paths: &[&std::path::Path]) -> Result<()> {
+        for path in paths {
+            let removed = match std::fs::symlink_metadata(path) {
+                Ok(meta) if meta.is_dir() => std::fs::remove_dir_all(path),
+                Ok(_) => std::fs::remove_file(path),
+                Err(_) => Ok(()),
+            };
+            removed.with_context(|| format!("removing {}", path.display()))?;
+        }
+        Ok(())
     }
 
     /// Writes dirty pages back, so that a measurement does not pay for the last one's writes.

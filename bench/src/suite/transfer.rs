@@ -3,6 +3,7 @@
 //! `pimlico transfer` does: a scoped token minted at the source, a pull started at the
 //! destination, and a long poll until it has ended.
 
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::{Result, ensure};
@@ -53,39 +54,32 @@ pub async fn pull(
 }
 
 /// Rounds of transfers of `set` (which `a` serves) against the tar pipelines, with zstd (when
-/// installed) and without compression. Every copy goes to a new place and nothing is deleted
-/// before the end of the suite: creating files just after deleting many is much slower on ext4,
-/// which would favour whichever side ran first.
+/// installed) and without compression. Copies are deleted after each round, outside the timing.
 pub async fn transfer_rows(ctx: &Context, a: &Daemon, set: &DataSet) -> Result<Vec<Row>> {
     let mut kinds = Vec::new();
     if ctx.have_zstd {
         kinds.push((DataCompression::Zstd, "zstd", set.zstd_aim));
     }
     kinds.push((DataCompression::None, "none", set.plain_aim));
-    let source = a.root.join(set.module);
     let mut times = vec![(Vec::new(), Vec::new()); kinds.len()];
     for round in 0..ctx.rounds {
         for (i, (compression, name, _)) in kinds.iter().enumerate() {
             let tag = format!("{}-{name}-{round}", set.module);
-            let dest = ctx.work.join(format!("ref-{tag}"));
-            ctx.settle();
-            let reference = tar_copy(
-                &a.root,
-                set.module,
-                &dest,
-                *compression != DataCompression::None,
-            )?;
-            check_same_size(&source, &dest.join(set.module))?;
-
-            let b = Daemon::start(&ctx.launcher, &ctx.work, &format!("b-{tag}"), &[set.module])?;
-            ctx.settle();
-            let cpu = cpu::daemons(&[a, &b])?;
-            let wall = pull(a, &b, set.module, *compression).await?;
-            let ours = Sample {
-                wall,
-                cpu: cpu::daemons(&[a, &b])? - cpu,
+            let zstd = *compression != DataCompression::None;
+            // Alternate which side goes first: the first one after a deletion of many files
+            // creates its own files more slowly (ext4 skips recently freed inodes).
+            let (ours, reference) = if (round + i) % 2 == 1 {
+                let ours = our_copy(ctx, a, set.module, *compression, &tag).await?;
+                (ours, reference_copy(ctx, a, set.module, zstd, &tag)?)
+            } else {
+                let reference = reference_copy(ctx, a, set.module, zstd, &tag)?;
+                (
+                    our_copy(ctx, a, set.module, *compression, &tag).await?,
+                    reference,
+                )
             };
-            check_same_size(&source, &b.root.join(set.module))?;
+            ctx.discard(&[&ours.1, &reference.1])?;
+            let (ours, reference) = (ours.0, reference.0);
             ctx.log(&format!(
                 "transfer {} ({name}), round {}: ours {:.2} s ({:.2} CPU s), reference {:.2} s \
                  ({:.2} CPU s)",
@@ -120,6 +114,42 @@ pub async fn transfer_rows(ctx: &Context, a: &Daemon, set: &DataSet) -> Result<V
             }
         })
         .collect())
+}
+
+/// Copies `module` from `a` into a fresh daemon; returns the sample and the daemon's directory.
+async fn our_copy(
+    ctx: &Context,
+    a: &Daemon,
+    module: &str,
+    compression: DataCompression,
+    tag: &str,
+) -> Result<(Sample, PathBuf)> {
+    let name = format!("b-{tag}");
+    let b = Daemon::start(&ctx.launcher, &ctx.work, &name, &[module])?;
+    ctx.settle();
+    let cpu = cpu::daemons(&[a, &b])?;
+    let wall = pull(a, &b, module, compression).await?;
+    let sample = Sample {
+        wall,
+        cpu: cpu::daemons(&[a, &b])? - cpu,
+    };
+    check_same_size(&a.root.join(module), &b.root.join(module))?;
+    Ok((sample, ctx.work.join(name)))
+}
+
+/// Copies `module` from `a`'s store with tar (and zstd); returns the sample and the copy.
+fn reference_copy(
+    ctx: &Context,
+    a: &Daemon,
+    module: &str,
+    zstd: bool,
+    tag: &str,
+) -> Result<(Sample, PathBuf)> {
+    let dest = ctx.work.join(format!("ref-{tag}"));
+    ctx.settle();
+    let sample = tar_copy(&a.root, module, &dest, zstd)?;
+    check_same_size(&a.root.join(module), &dest.join(module))?;
+    Ok((sample, dest))
 }
 
 /// Peak resident memory of both daemons, started fresh, while `bytes` of text move between
