@@ -32,6 +32,32 @@ pub struct ConfigError {
     pub module: Option<String>,
 }
 
+impl ConfigError {
+    /// An error without a location yet.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+            file: None,
+            line: None,
+            module: None,
+        }
+    }
+
+    /// Sets the file and line the error comes from.
+    pub fn at(mut self, file: impl Into<PathBuf>, line: Option<usize>) -> Self {
+        self.file = Some(file.into());
+        self.line = line;
+        self
+    }
+
+    /// Sets the module the error concerns.
+    pub fn in_module(mut self, module: impl Into<String>) -> Self {
+        self.module = Some(module.into());
+        self
+    }
+}
+
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (&self.file, self.line) {

@@ -7,11 +7,22 @@
 //! so built-in, external and datatype-input types all plug in the same way.
 #![forbid(unsafe_code)]
 
+mod alternatives;
 pub mod error;
+mod ini;
+mod inputs;
 pub mod load;
+mod loc;
 pub mod local;
 pub mod model;
+mod modvars;
+mod options;
+mod preprocess;
+mod py;
+pub mod release;
+pub mod report;
 pub mod signature;
+mod subst;
 
 pub use error::{ConfigError, ErrorKind};
 pub use load::{LoadOptions, load_pipeline};
@@ -19,6 +30,9 @@ pub use local::{LocalConfigRequest, load_local_config};
 pub use model::{
     Heading, InputConnection, LocalConfig, ModVarValue, ModuleConfig, Origin, Pipeline, StoreRoot,
 };
+pub use options::str_to_bool;
+pub use release::{PIMLICO_RELEASE, check_release};
+pub use report::variant_report;
 pub use signature::{
     DatatypeExpr, InputDecl, ModuleSignature, OptionDecl, OptionType, OutputDatatype, OutputDecl,
     OutputGroup, Resolution, SignatureKind, TypeResolver,

@@ -134,7 +134,8 @@ pub enum OptionType {
     Bool,
     /// One of the listed strings.
     Choice(Vec<String>),
-    /// Comma-separated list of strings (items stripped, empty items dropped).
+    /// Comma-separated list of strings (items stripped; empty items are kept, as in Pimlico,
+    /// but an empty or blank value is the empty list).
     CommaList,
     /// Any JSON value.
     Json,
@@ -231,4 +232,12 @@ pub enum Resolution {
 pub trait TypeResolver: Send + Sync {
     /// Resolves a `type=` value (dotted module type path, datatype name or class path).
     fn resolve(&self, type_string: &str) -> Resolution;
+
+    /// The options a datatype accepts when it is used as a module type
+    /// (`data_point_type=...`), so that misspelt ones are reported when the pipeline loads, as
+    /// Pimlico does. `None` (the default) means unknown: the options are passed on unchecked.
+    fn datatype_options(&self, datatype: &str) -> Option<Vec<OptionDecl>> {
+        let _ = datatype;
+        None
+    }
 }
