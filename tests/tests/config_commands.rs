@@ -74,3 +74,22 @@ fn check_reports_the_loaded_pipeline_and_unknown_variants_fail() {
     );
     assert!(out.stderr().contains("nope"), "{}", out.all());
 }
+
+#[test]
+fn datatype_options_are_checked_through_the_catalogue() {
+    let ws = setup();
+    ws.write(
+        "d.conf",
+        "[pipeline]\nname=d\nrelease=latest\n\n[src]\ntype=GroupedCorpus\ndata_point_typ=RawTextDocumentType\ndir=/nowhere\n",
+    );
+    let out = ws
+        .pimlico(&["d.conf", "--lc", "lc", "check"])
+        .expect_code(1);
+    assert!(
+        out.stderr()
+            .starts_with("Error in module options specified in config file: "),
+        "{}",
+        out.all()
+    );
+    assert!(out.stderr().contains("'data_point_typ'"), "{}", out.all());
+}

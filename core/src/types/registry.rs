@@ -171,6 +171,12 @@ impl TypeRegistry {
 }
 
 impl TypeResolver for TypeRegistry {
+    fn datatype_options(&self, datatype: &str) -> Option<Vec<pimlico_config::OptionDecl>> {
+        self.fallbacks
+            .iter()
+            .find_map(|fallback| fallback.datatype_options(datatype))
+    }
+
     fn resolve(&self, type_string: &str) -> Resolution {
         if let Some(def) = self.datatypes.lookup(type_string) {
             return Resolution::Found(datatype_input_signature(def));

@@ -15,7 +15,7 @@ pub struct ModulesArgs {
 /// Runs the command.
 pub fn run(ctx: &Context, args: &ModulesArgs) -> i32 {
     if args.json {
-        let report = serde_json::to_value(&ctx.pipeline).unwrap_or_default();
+        let report = pimlico_config::report::variant_report(&ctx.pipeline);
         match serde_json::to_string_pretty(&report) {
             Ok(text) => println!("{text}"),
             Err(e) => {
