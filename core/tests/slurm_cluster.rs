@@ -73,6 +73,10 @@ fn main() {
                 run_flow::cancelling_a_run_cancels_the_job,
             ),
             (
+                "run_flow::a_queued_module_shows_as_queued_until_cancelled",
+                run_flow::a_queued_module_shows_as_queued_until_cancelled,
+            ),
+            (
                 "run_flow::a_restarted_follower_reports_the_outcome",
                 run_flow::a_restarted_follower_reports_the_outcome,
             ),

@@ -206,7 +206,9 @@ impl Supervisor<'_> {
                 let message = report
                     .refused
                     .unwrap_or_else(|| "the module process refused to run it".into());
-                return self.not_run(module, message, sink);
+                // A job cancelled before it started (a queued Slurm job) was still halted.
+                let not_run = self.not_run(module, message, sink);
+                return ModuleRunResult { halted, ..not_run };
             }
             JobExit::Code(EXIT_FAILED) => {
                 let (message, log) = report.failed.unwrap_or_else(|| {

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use pimlico_core::exec::slurm::{RECORD_FILE, Resources};
+use pimlico_core::exec::slurm::{RECORD_FILE, Resources, queued_job};
 use pimlico_core::exec::{
     ChildEvent, Executor, Job, JobEvent, JobExit, JobSpec, LogLevel, OutputStream, SlurmConfig,
     SlurmExecutor,
@@ -207,6 +207,11 @@ pub fn a_queued_job_blocks_resubmission_and_cancelling_it_changes_nothing() {
         wait_until("the job to be seen pending", || {
             job.info().is_some_and(|i| i.state == "PENDING")
         });
+        let queued = queued_job(&s.dir).expect("a queued job");
+        assert_eq!(
+            (queued.job_id.as_str(), queued.state.as_str()),
+            (job.job_id(), "PENDING")
+        );
         let again = exec.start(sh("echo never")).err().expect("refused");
         let message = again.to_string();
         assert!(
@@ -227,6 +232,7 @@ pub fn a_queued_job_blocks_resubmission_and_cancelling_it_changes_nothing() {
             message: refusal.clone()
         })));
         assert_eq!(status(&s.dir), None, "the module was never started");
+        assert!(queued_job(&s.dir).is_none());
         assert_eq!(history(&s.dir).last(), Some(&refusal));
     });
 }

@@ -39,6 +39,10 @@ cmd=echo "about to fail"; exit 3
 type=command
 cmd=echo started > "$PIMLICO_OUTPUT/started"; sleep 300
 
+[waits]
+type=command
+cmd=echo never
+
 [restart]
 type=command
 cmd=echo started > "$PIMLICO_OUTPUT/started"; sleep 3; echo done > "$PIMLICO_OUTPUT/out.txt"
@@ -58,7 +62,8 @@ impl Setup {
         let root = tmp.path();
         std::fs::write(root.join("p.conf"), PIPELINE).unwrap();
         let local = format!(
-            "store={}\nexecutor=slurm\nexecutor.here=local\nslurm_time.slow=1\n",
+            "store={}\nexecutor=slurm\nexecutor.here=local\nslurm_time.slow=1\n\
+             slurm_sbatch_args.waits=--begin=now+3600\n",
             root.join("store").display()
         );
         std::fs::write(root.join("local.conf"), local).unwrap();
@@ -84,6 +89,15 @@ impl Setup {
 
     fn dir(&self, module: &str) -> PathBuf {
         self.tmp.path().join("store/sl/main").join(module)
+    }
+
+    /// The module's status as `status` reports it.
+    fn reported_status(&self, module: &str) -> String {
+        let engine = Engine::new(&self.pipeline, &self.registry, &self.stores);
+        let config = engine.module(module).unwrap();
+        pimlico_core::report::module_summary(&engine, config, None)
+            .unwrap()
+            .status
     }
 
     fn executors(&self) -> ModuleExecutors {
@@ -307,5 +321,34 @@ pub fn a_restarted_follower_reports_the_outcome() {
     );
     let id = submitted_job(&dir).unwrap();
     assert!(history(&dir).contains(&format!("Following Slurm job {id} again")));
+    assert_unlocked_and_settled(&dir);
+}
+
+pub fn a_queued_module_shows_as_queued_until_cancelled() {
+    let s = Setup::new();
+    let dir = s.dir("waits");
+    let cancel = CancellationToken::new();
+    let (summary, sink) = std::thread::scope(|scope| {
+        let watcher = scope.spawn(|| {
+            wait_until("the job to be queued", || {
+                s.reported_status("waits") == "QUEUED"
+            });
+            cancel.cancel();
+        });
+        let result = runtime().block_on(s.run(&["waits"], cancel.clone()));
+        watcher.join().unwrap();
+        result
+    });
+    assert!(summary.halted && summary.failed == ["waits"], "{summary:?}");
+    let id = submitted_job(&dir).unwrap();
+    let refusal = format!("Slurm job {id} was cancelled before the module started");
+    assert!(
+        sink.messages()
+            .contains(&format!("Error running module 'waits': {refusal}")),
+        "{:#?}",
+        sink.messages()
+    );
+    assert_eq!(s.reported_status("waits"), "UNEXECUTED");
+    assert_eq!(history(&dir).last(), Some(&refusal));
     assert_unlocked_and_settled(&dir);
 }

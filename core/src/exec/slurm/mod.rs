@@ -24,7 +24,7 @@ mod tail;
 pub use choice::{ChoiceError, ExecutorKind, ModuleExecutors};
 pub use config::{Resources, SlurmConfig};
 pub use job::SlurmJob;
-pub use record::{JobRecord, RECORD_FILE, read_record};
+pub use record::{JobRecord, QUEUED, RECORD_FILE, queued_job, read_record};
 pub use state::{JobInfo, Phase};
 
 use std::path::{Path, PathBuf};

@@ -195,10 +195,10 @@ impl Monitor {
         }
     }
 
-    /// Reports a change of state (queued, running) and remembers it in the record.
+    /// Reports a change of state (queued, running) and remembers it in the record (before
+    /// [`SlurmJob::info`](super::SlurmJob::info) shows it).
     fn observe(&mut self, info: &JobInfo) {
         self.last_error = None;
-        *self.shared.info.lock().unwrap_or_else(|e| e.into_inner()) = Some(info.clone());
         if info.phase() == Phase::Running {
             self.seen_running = true;
             if self.lock_seen.is_none() {
@@ -208,27 +208,29 @@ impl Monitor {
                     .and_then(|l| l.record);
             }
         }
-        if info.state == self.record.state && info.reason == self.record.reason {
-            return;
-        }
-        self.record.state = info.state.clone();
-        self.record.reason = info.reason.clone();
-        if info.phase() != Phase::Ended {
-            let id = self.id();
-            let message = match (info.phase(), &info.reason, &info.nodes) {
-                (Phase::Queued, Some(reason), _) if reason != "None" => {
-                    format!("Slurm job {id} is queued ({}, reason {reason})", info.state)
-                }
-                (Phase::Queued, _, _) => format!("Slurm job {id} is queued ({})", info.state),
-                (_, _, Some(nodes)) => {
-                    format!("Slurm job {id} is {} on {nodes}", info.state.to_lowercase())
-                }
-                _ => format!("Slurm job {id} is {}", info.state.to_lowercase()),
-            };
-            self.log(LogLevel::Info, message);
+        let changed = info.state != self.record.state || info.reason != self.record.reason;
+        if changed && info.phase() != Phase::Ended {
+            self.record.state = info.state.clone();
+            self.record.reason = info.reason.clone();
+            self.log(LogLevel::Info, self.describe_state(info));
             if let Err(e) = write_record(&self.module_dir, &self.record) {
                 self.log(LogLevel::Warning, e.to_string());
             }
+        }
+        *self.shared.info.lock().unwrap_or_else(|e| e.into_inner()) = Some(info.clone());
+    }
+
+    fn describe_state(&self, info: &JobInfo) -> String {
+        let id = self.id();
+        match (info.phase(), &info.reason, &info.nodes) {
+            (Phase::Queued, Some(reason), _) if reason != "None" => {
+                format!("Slurm job {id} is queued ({}, reason {reason})", info.state)
+            }
+            (Phase::Queued, _, _) => format!("Slurm job {id} is queued ({})", info.state),
+            (_, _, Some(nodes)) => {
+                format!("Slurm job {id} is {} on {nodes}", info.state.to_lowercase())
+            }
+            _ => format!("Slurm job {id} is {}", info.state.to_lowercase()),
         }
     }
 

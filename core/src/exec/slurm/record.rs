@@ -39,6 +39,20 @@ pub struct JobRecord {
     pub reason: Option<String>,
 }
 
+/// The status reports show for a module whose Slurm job waits to start.
+pub const QUEUED: &str = "QUEUED";
+
+/// The module's Slurm job if it is waiting to start: recorded, last seen queued (or not seen
+/// yet), and the module not locked (its process takes the lock first thing).
+pub fn queued_job(module_dir: &Path) -> Option<JobRecord> {
+    let record = read_record(module_dir).ok()??;
+    let queued = matches!(
+        record.state.as_str(),
+        "" | "PENDING" | "REQUEUED" | "REQUEUE_HOLD" | "REQUEUE_FED" | "RESV_DEL_HOLD"
+    );
+    (queued && !module_dir.join(crate::lock::LOCK_FILE).exists()).then_some(record)
+}
+
 /// The record in a module directory, if there is one.
 pub fn read_record(module_dir: &Path) -> Result<Option<JobRecord>, IoError> {
     let path = module_dir.join(RECORD_FILE);
