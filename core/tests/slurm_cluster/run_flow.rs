@@ -9,7 +9,7 @@ use pimlico_core::engine::{
     CollectSink, Engine, LoadSpec, RunEvent, RunOptions, RunSummary, Supervisor, run_modules,
 };
 use pimlico_core::exec::slurm::RECORD_FILE;
-use pimlico_core::exec::{ExecutorKind, Job, JobExit, ModuleExecutors};
+use pimlico_core::exec::{ExecutorKind, ModuleExecutors};
 use pimlico_core::store::Stores;
 use pimlico_core::types::TypeRegistry;
 use tempfile::TempDir;
@@ -308,12 +308,29 @@ pub fn a_restarted_follower_reports_the_outcome() {
     drop(first);
     assert_eq!(status(&dir).as_deref(), Some("STARTED"));
     assert!(dir.join(RECORD_FILE).is_file());
-    runtime().block_on(async {
+    let (result, sink) = runtime().block_on(async {
         let executors = s.executors();
         assert_eq!(executors.slurm().recorded_modules(), vec!["restart"]);
-        let mut job = executors.slurm().reattach("restart").unwrap().unwrap();
-        assert_eq!(job.wait().await.unwrap(), JobExit::Code(0));
+        let job = executors.slurm().reattach("restart").unwrap().unwrap();
+        let supervisor = Supervisor {
+            engine: Engine::new(&s.pipeline, &s.registry, &s.stores),
+            executor: &executors,
+            program: std::env::current_exe().unwrap(),
+            load: s.load.clone(),
+            debug: false,
+        };
+        let mut sink = CollectSink::default();
+        let cancel = CancellationToken::new();
+        let result = supervisor
+            .follow("restart", Box::new(job), false, &mut sink, &cancel)
+            .await;
+        (result, sink)
     });
+    assert!(result.success && result.status == "COMPLETE", "{result:?}");
+    // The output seen before the restart is reported again with the rest.
+    let messages = sink.messages();
+    let outputting = format!("Outputting 'output' in {}", dir.join("output").display());
+    assert!(messages.contains(&outputting), "{messages:#?}");
     assert_eq!(status(&dir).as_deref(), Some("COMPLETE"));
     assert_eq!(
         std::fs::read_to_string(dir.join("output/data/out.txt")).unwrap(),
