@@ -11,14 +11,21 @@ use pimlico_config::{
 use pimlico_modules::catalogue::PimlicoCatalogue;
 use serde_json::Value;
 
-/// `/work/shared/fixtures`, found from this crate whether it is checked out in `/work/main`
-/// or in a worktree below `/work/wt`.
+/// The shared fixtures (`shared/fixtures`): from `PIMLICO_FIXTURES`, else found beside an
+/// ancestor of this crate (`/work/main`, a worktree below `/work/wt`), else `/work/shared`,
+/// where a clean clone made anywhere else on this machine finds them.
 fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .map(|a| a.join("shared/fixtures"))
+    let env = std::env::var_os("PIMLICO_FIXTURES").map(PathBuf::from);
+    let found = env.into_iter().chain(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .ancestors()
+            .map(|a| a.join("shared/fixtures"))
+            .chain([PathBuf::from("/work/shared/fixtures")]),
+    );
+    found
+        .into_iter()
         .find(|p| p.join("pimlico-probes").is_dir())
-        .expect("shared/fixtures/pimlico-probes above the crate directory")
+        .expect("the shared fixtures (pimlico-probes) were not found: set PIMLICO_FIXTURES")
 }
 
 struct Env {

@@ -76,4 +76,8 @@ pub enum Command {
     Modules(super::modules::ModulesArgs),
     /// Load and check the pipeline (types and connections).
     Check,
+    /// Dump modules' data to files, to load them on another machine.
+    Dump(super::dump::DumpArgs),
+    /// Load modules' data from files made by `dump`.
+    Load(super::load::LoadArgs),
 }

@@ -6,7 +6,9 @@ mod check;
 mod clean;
 mod context;
 mod deps;
+mod dump;
 mod inputs;
+mod load;
 mod log;
 mod modules;
 mod movestores;
@@ -66,5 +68,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
         Command::Output(a) => output::run(&ctx, a),
         Command::Modules(a) => modules::run(&ctx, a),
         Command::Check => check::run(&ctx),
+        Command::Dump(a) => dump::run(&ctx, a),
+        Command::Load(a) => load::run(&ctx, a),
     }
 }
