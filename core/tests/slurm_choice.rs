@@ -6,7 +6,7 @@ use std::path::Path;
 use pimlico_core::datatypes::DatatypeRegistry;
 use pimlico_core::engine::LoadSpec;
 use pimlico_core::exec::slurm::{ChoiceError, Resources};
-use pimlico_core::exec::{ExecutorKind, ModuleExecutors, SlurmConfig};
+use pimlico_core::exec::{ExecutorKind, ModuleExecutors, SlurmCluster, SlurmConfig};
 use pimlico_core::store::Stores;
 use pimlico_core::types::TypeRegistry;
 
@@ -50,7 +50,8 @@ fn executors(
     let registry = TypeRegistry::new(DatatypeRegistry::standard());
     let pipeline = pimlico_core::load::load(&load, &registry).unwrap();
     let stores = Stores::for_pipeline(&pipeline).unwrap();
-    ModuleExecutors::for_pipeline(&pipeline, &stores, default, slurm)
+    let cluster = SlurmCluster::new(slurm).unwrap();
+    ModuleExecutors::for_pipeline(&pipeline, &stores, default, &cluster)
 }
 
 #[test]
@@ -163,21 +164,10 @@ fn unusable_values_are_refused_naming_the_key_and_file() {
     );
     let message = error("executor=slurm\nslurm_sbatch_args=--comment=\"open\n");
     assert!(message.contains("unbalanced quotes"), "{message}");
-    // The daemon's settings are checked even when no module runs on Slurm: a mistake shows
-    // at start-up, not at the first Slurm run.
-    let message = executors(
-        tmp.path(),
-        "",
-        ExecutorKind::Local,
-        SlurmConfig {
-            output_interval: -1.0,
-            ..SlurmConfig::default()
-        },
-    )
-    .unwrap_err()
-    .to_string();
-    assert!(
-        message.starts_with("Slurm settings: output_interval"),
-        "{message}"
-    );
+    let message = SlurmCluster::new(SlurmConfig {
+        output_interval: -1.0,
+        ..SlurmConfig::default()
+    })
+    .unwrap_err();
+    assert!(message.starts_with("output_interval = -1"), "{message}");
 }

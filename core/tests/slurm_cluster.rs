@@ -57,6 +57,10 @@ fn main() {
                 executor::a_job_is_followed_again_after_a_restart,
             ),
             (
+                "executor::jobs_followed_together_share_one_squeue",
+                executor::jobs_followed_together_share_one_squeue,
+            ),
+            (
                 "run_flow::modules_run_on_slurm_or_locally_as_chosen",
                 run_flow::modules_run_on_slurm_or_locally_as_chosen,
             ),

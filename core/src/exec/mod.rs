@@ -10,7 +10,7 @@ pub mod slurm;
 
 pub use event::{ChildEvent, LogLevel, OutputStream};
 pub use local::LocalExecutor;
-pub use slurm::{ExecutorKind, ModuleExecutors, SlurmConfig, SlurmExecutor};
+pub use slurm::{ExecutorKind, ModuleExecutors, SlurmCluster, SlurmConfig, SlurmExecutor};
 
 use std::ffi::OsString;
 use std::path::PathBuf;

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use pimlico_core::exec::slurm::{RECORD_FILE, Resources, queued_job};
 use pimlico_core::exec::{
-    ChildEvent, Executor, Job, JobEvent, JobExit, JobSpec, LogLevel, OutputStream, SlurmConfig,
-    SlurmExecutor,
+    ChildEvent, Executor, Job, JobEvent, JobExit, JobSpec, LogLevel, OutputStream, SlurmCluster,
+    SlurmConfig, SlurmExecutor,
 };
 use pimlico_core::store::{Store, Stores};
 use tempfile::TempDir;
@@ -14,7 +14,7 @@ use tempfile::TempDir;
 use crate::slurm_support::{fast_config, history, last_error_log, status, wait_until};
 
 struct Setup {
-    _tmp: TempDir,
+    tmp: TempDir,
     stores: Stores,
     dir: PathBuf,
 }
@@ -27,15 +27,11 @@ fn setup() -> Setup {
     }])
     .unwrap();
     let dir = stores.output_module_dir("m");
-    Setup {
-        _tmp: tmp,
-        stores,
-        dir,
-    }
+    Setup { tmp, stores, dir }
 }
 
 fn executor(s: &Setup) -> SlurmExecutor {
-    SlurmExecutor::new(fast_config(), s.stores.clone()).unwrap()
+    SlurmExecutor::new(&SlurmCluster::new(fast_config()).unwrap(), s.stores.clone())
 }
 
 fn sh(script: &str) -> JobSpec {
@@ -257,7 +253,7 @@ pub fn sbatch_errors_are_reported() {
             poll_interval: 0.0,
             ..fast_config()
         };
-        let error = SlurmExecutor::new(bad, s.stores.clone()).unwrap_err();
+        let error = SlurmCluster::new(bad).unwrap_err();
         assert!(error.contains("poll_interval"), "{error}");
     });
 }
@@ -292,4 +288,64 @@ pub fn a_job_is_followed_again_after_a_restart() {
         assert!(!s.dir.join(RECORD_FILE).exists());
         assert!(exec.reattach("m").unwrap().is_none());
     });
+}
+
+pub fn jobs_followed_together_share_one_squeue() {
+    let s = setup();
+    // Slurm's commands through wrappers that note squeue's arguments (`bin_dir`).
+    let bin = s.tmp.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let calls = s.tmp.path().join("squeue-calls");
+    for command in ["sbatch", "squeue", "scontrol", "sacct", "scancel"] {
+        let real = which(command);
+        let note = if command == "squeue" {
+            format!("echo \"$*\" >> '{}'\n", calls.display())
+        } else {
+            String::new()
+        };
+        let wrapper = bin.join(command);
+        std::fs::write(&wrapper, format!("#!/bin/sh\n{note}exec {real} \"$@\"\n")).unwrap();
+        let mut perms = std::fs::metadata(&wrapper).unwrap().permissions();
+        std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+        std::fs::set_permissions(&wrapper, perms).unwrap();
+    }
+    let cluster = SlurmCluster::new(SlurmConfig {
+        bin_dir: Some(bin),
+        ..fast_config()
+    })
+    .unwrap();
+    runtime().block_on(async {
+        let exec = SlurmExecutor::new(&cluster, s.stores.clone());
+        let mut jobs = Vec::new();
+        for module in ["a", "b", "c"] {
+            let spec = JobSpec {
+                module: module.into(),
+                ..sh("sleep 2")
+            };
+            jobs.push(exec.start(spec).unwrap());
+        }
+        let ids: Vec<String> = jobs
+            .iter()
+            .map(|j| j.id().trim_start_matches("slurm:").to_string())
+            .collect();
+        for job in &mut jobs {
+            assert_eq!(job.wait().await.unwrap(), JobExit::Code(0));
+        }
+        let calls = std::fs::read_to_string(&calls).unwrap();
+        let together = ids.join(",");
+        assert!(
+            calls
+                .lines()
+                .any(|l| l.contains(&format!("-j {together} "))),
+            "no squeue asked about {together} at once:\n{calls}"
+        );
+    });
+}
+
+fn which(command: &str) -> String {
+    let output = std::process::Command::new("sh")
+        .args(["-c", &format!("command -v {command}")])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&output.stdout).trim().to_string()
 }

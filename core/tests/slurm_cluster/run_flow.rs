@@ -9,7 +9,7 @@ use pimlico_core::engine::{
     CollectSink, Engine, LoadSpec, RunEvent, RunOptions, RunSummary, Supervisor, run_modules,
 };
 use pimlico_core::exec::slurm::RECORD_FILE;
-use pimlico_core::exec::{ExecutorKind, ModuleExecutors};
+use pimlico_core::exec::{ExecutorKind, ModuleExecutors, SlurmCluster};
 use pimlico_core::store::Stores;
 use pimlico_core::types::TypeRegistry;
 use tempfile::TempDir;
@@ -105,7 +105,7 @@ impl Setup {
             &self.pipeline,
             &self.stores,
             ExecutorKind::Local,
-            fast_config(),
+            &SlurmCluster::new(fast_config()).unwrap(),
         )
         .unwrap()
     }

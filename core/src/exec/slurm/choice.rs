@@ -14,7 +14,7 @@ use std::str::FromStr;
 use pimlico_config::{ModuleConfig, Pipeline};
 use serde::{Deserialize, Serialize};
 
-use super::{Resources, SlurmConfig, SlurmExecutor};
+use super::{Resources, SlurmCluster, SlurmExecutor};
 use crate::exec::{ExecError, Executor, Job, JobSpec, LocalExecutor};
 use crate::store::Stores;
 
@@ -41,24 +41,18 @@ impl FromStr for ExecutorKind {
     }
 }
 
-/// A setting that cannot be used.
+/// A local config value that cannot be used.
 #[derive(Debug, thiserror::Error)]
-pub enum ChoiceError {
-    /// A local config value.
-    #[error("local config key '{key}' = '{value}' ({files}): {message}")]
-    LocalConfig {
-        /// The key as found (`slurm_time.tokenize`).
-        key: String,
-        /// Its value.
-        value: String,
-        /// What is wrong.
-        message: String,
-        /// The local config files read.
-        files: String,
-    },
-    /// The cluster-wide Slurm settings.
-    #[error("Slurm settings: {0}")]
-    Slurm(String),
+#[error("local config key '{key}' = '{value}' ({files}): {message}")]
+pub struct ChoiceError {
+    /// The key as found (`slurm_time.tokenize`).
+    pub key: String,
+    /// Its value.
+    pub value: String,
+    /// What is wrong.
+    pub message: String,
+    /// The local config files read.
+    pub files: String,
 }
 
 /// How one module runs.
@@ -95,7 +89,7 @@ impl Keys<'_> {
     }
 
     fn error(&self, key: String, value: &str, message: impl Into<String>) -> ChoiceError {
-        ChoiceError::LocalConfig {
+        ChoiceError {
             key,
             value: value.to_string(),
             message: message.into(),
@@ -169,10 +163,10 @@ impl ModuleExecutors {
         pipeline: &Pipeline,
         stores: &Stores,
         default: ExecutorKind,
-        slurm: SlurmConfig,
+        cluster: &SlurmCluster,
     ) -> Result<Self, ChoiceError> {
-        let base = slurm.resources();
-        let slurm = SlurmExecutor::new(slurm, stores.clone()).map_err(ChoiceError::Slurm)?;
+        let base = cluster.config().resources();
+        let slurm = SlurmExecutor::new(cluster, stores.clone());
         let local = &pipeline.local;
         let keys = Keys {
             values: local

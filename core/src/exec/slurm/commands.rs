@@ -8,10 +8,12 @@
 
 use std::path::Path;
 use std::process::Output;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use super::config::SlurmConfig;
+use super::squeue::{Batch, new_batch};
 use super::state::{JobInfo, Phase, parse_sacct, parse_scontrol, parse_squeue};
 
 /// How long one query command may take before it counts as failed (a controller that does
@@ -24,6 +26,10 @@ pub(super) struct Cluster {
     pub(super) config: SlurmConfig,
     /// sacct said accounting storage is disabled; it is not asked again.
     sacct_disabled: AtomicBool,
+    /// The jobs followed, asked about together (see `squeue.rs`).
+    pub(super) batch: Mutex<Batch>,
+    /// Held while squeue is asked.
+    pub(super) asking: tokio::sync::Mutex<()>,
 }
 
 /// What Slurm knows about a job.
@@ -35,7 +41,7 @@ pub(super) enum Query {
     Unknown,
 }
 
-fn describe(command: &str, args: &[&str], output: &Output) -> String {
+pub(super) fn describe(command: &str, args: &[&str], output: &Output) -> String {
     let stderr = String::from_utf8_lossy(&output.stderr);
     let stdout = String::from_utf8_lossy(&output.stdout);
     let said = if stderr.trim().is_empty() {
@@ -50,7 +56,7 @@ fn describe(command: &str, args: &[&str], output: &Output) -> String {
     )
 }
 
-fn unknown_job(output: &Output) -> bool {
+pub(super) fn unknown_job(output: &Output) -> bool {
     String::from_utf8_lossy(&output.stderr).contains("Invalid job id")
 }
 
@@ -59,10 +65,12 @@ impl Cluster {
         Self {
             config,
             sacct_disabled: AtomicBool::new(false),
+            batch: new_batch(),
+            asking: tokio::sync::Mutex::new(()),
         }
     }
 
-    async fn run(&self, name: &str, args: &[&str]) -> Result<Output, String> {
+    pub(super) async fn run(&self, name: &str, args: &[&str]) -> Result<Output, String> {
         let program = self.config.command(name);
         let mut command = tokio::process::Command::new(&program);
         command.args(args).kill_on_drop(true);
@@ -154,17 +162,9 @@ impl Cluster {
 
     /// The job's state: squeue while it lives, then `scontrol show job`, then sacct.
     pub(super) async fn query(&self, id: &str) -> Result<Query, String> {
-        let args = ["-h", "-t", "all", "-j", id, "-o", "%T|%r|%N|%j"];
-        let output = self.run("squeue", &args).await?;
-        let mut queued = None;
-        if output.status.success() {
-            let stdout = String::from_utf8_lossy(&output.stdout);
-            queued = stdout.lines().find_map(parse_squeue);
-            if let Some(info) = queued.as_ref().filter(|i| i.phase() != Phase::Ended) {
-                return Ok(Query::Known(info.clone()));
-            }
-        } else if !unknown_job(&output) {
-            return Err(describe("squeue", &args, &output));
+        let queued = self.squeue(id).await?;
+        if let Some(info) = queued.as_ref().filter(|i| i.phase() != Phase::Ended) {
+            return Ok(Query::Known(info.clone()));
         }
         if let Some(info) = self.scontrol(id).await? {
             return Ok(Query::Known(info));

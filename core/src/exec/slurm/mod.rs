@@ -18,6 +18,7 @@ mod job;
 mod monitor;
 mod record;
 mod script;
+mod squeue;
 mod state;
 mod tail;
 
@@ -41,7 +42,26 @@ use crate::status::append_history;
 use crate::store::Stores;
 use crate::time::now_stamp;
 
-/// Submits jobs of one pipeline (its stores hold the job scripts and output) to Slurm.
+/// A Slurm cluster as the executors use it: its settings, and one squeue shared by every
+/// job followed through it. Cheap to clone; a daemon keeps one for all its runs.
+#[derive(Debug, Clone)]
+pub struct SlurmCluster(Arc<Cluster>);
+
+impl SlurmCluster {
+    /// A handle for these settings; fails if they are unusable.
+    pub fn new(config: SlurmConfig) -> Result<Self, String> {
+        config.check()?;
+        Ok(Self(Arc::new(Cluster::new(config))))
+    }
+
+    /// The cluster-wide settings.
+    pub fn config(&self) -> &SlurmConfig {
+        &self.0.config
+    }
+}
+
+/// Submits jobs of one pipeline (its stores hold the job scripts and output) to Slurm. Must
+/// be used inside a tokio runtime: each job is followed by a task.
 #[derive(Debug, Clone)]
 pub struct SlurmExecutor {
     cluster: Arc<Cluster>,
@@ -57,13 +77,12 @@ fn submit_error(module: &str, message: String) -> ExecError {
 }
 
 impl SlurmExecutor {
-    /// An executor for a pipeline's stores. Fails if the settings are unusable.
-    pub fn new(config: SlurmConfig, stores: Stores) -> Result<Self, String> {
-        config.check()?;
-        Ok(Self {
-            cluster: Arc::new(Cluster::new(config)),
+    /// An executor for a pipeline's stores.
+    pub fn new(cluster: &SlurmCluster, stores: Stores) -> Self {
+        Self {
+            cluster: Arc::clone(&cluster.0),
             stores,
-        })
+        }
     }
 
     /// The cluster-wide settings.

@@ -125,8 +125,16 @@ impl Monitor {
     }
 
     /// Follows the job to its end, settles its outcome and publishes its exit.
-    pub(super) async fn run(mut self, intro: String) {
+    pub(super) async fn run(self, intro: String) {
         self.log(LogLevel::Info, intro);
+        let cluster = Arc::clone(&self.cluster);
+        let id = self.id().to_string();
+        cluster.follow(&id);
+        self.follow_to_end().await;
+        cluster.unfollow(&id);
+    }
+
+    async fn follow_to_end(mut self) {
         let config = &self.cluster.config;
         let (poll, output) = (config.poll(), config.output());
         let mut next_poll = Instant::now();
