@@ -21,4 +21,5 @@ pub mod status;
 pub mod store;
 pub mod text;
 pub mod time;
+pub mod transfer;
 pub mod types;

@@ -5,9 +5,28 @@
 //! older peers keep working.
 #![forbid(unsafe_code)]
 
+pub mod data;
+pub mod definition;
+pub mod error;
+pub mod health;
+pub mod pipelines;
+pub mod runs;
 pub mod status;
+pub mod tokens;
+pub mod transfers;
 
+pub use data::{
+    DataCompression, DeleteResponse, DownloadQuery, ModuleActionResponse, UploadQuery,
+    UploadResponse,
+};
+pub use definition::{DefinitionResponse, ModuleDefinition};
+pub use error::ErrorResponse;
+pub use health::HealthResponse;
+pub use pipelines::{PipelineInfo, PipelinesResponse};
+pub use runs::{RunInfo, RunRequest, RunState, RunsResponse};
 pub use status::{
     HeadingStatus, InputDetail, InputReadiness, InputSourceKind, LockStatus, ModuleDetail,
     ModuleSummary, OutputDetail, OutputReadiness, PipelineStatus,
 };
+pub use tokens::{TokenRequest, TokenResponse};
+pub use transfers::{PullRequest, TransferInfo, TransferState, TransfersResponse};

@@ -45,6 +45,10 @@ pub struct GlobalArgs {
     /// Print debugging detail (error logs in full).
     #[arg(short = 'd', long)]
     pub debug: bool,
+    /// Act on this pimlicod server (a name in ~/.config/pimlico/servers.toml, or a URL):
+    /// status, run, reset, unlock and logs.
+    #[arg(long, value_name = "SERVER")]
+    pub server: Option<String>,
 }
 
 /// The commands.
@@ -80,4 +84,12 @@ pub enum Command {
     Dump(super::dump::DumpArgs),
     /// Load modules' data from files made by `dump`.
     Load(super::load::LoadArgs),
+    /// Show the log of a module's latest run on a daemon (with --server).
+    Logs(super::remote::LogsArgs),
+    /// Fetch modules' data from a daemon into the local stores.
+    Pull(super::remote::PullArgs),
+    /// Send modules' data from the local stores to a daemon.
+    Push(super::remote::PushArgs),
+    /// Move modules' data from one daemon to another.
+    Transfer(super::remote::TransferArgs),
 }

@@ -14,6 +14,7 @@ mod modules;
 mod movestores;
 mod output;
 mod prompt;
+mod remote;
 mod reset;
 mod run;
 mod sink;
@@ -54,6 +55,9 @@ pub fn run(args: Vec<OsString>) -> i32 {
         Ok(ctx) => ctx,
         Err(code) => return code,
     };
+    if let Some(code) = remote_command(&ctx, &cli) {
+        return code;
+    }
     match &cli.command {
         Command::Status(a) => status::run(&ctx, a),
         Command::Variants => variants::run(&ctx),
@@ -70,5 +74,28 @@ pub fn run(args: Vec<OsString>) -> i32 {
         Command::Check => check::run(&ctx),
         Command::Dump(a) => dump::run(&ctx, a),
         Command::Load(a) => load::run(&ctx, a),
+        Command::Logs(a) => remote::logs(&ctx, None, a),
+        Command::Pull(a) => remote::pull(&ctx, a),
+        Command::Push(a) => remote::push(&ctx, a),
+        Command::Transfer(a) => remote::transfer(&ctx, a),
     }
+}
+
+/// The commands that act on a daemon when `--server` is given.
+fn remote_command(ctx: &Context, cli: &Cli) -> Option<i32> {
+    let server = cli.global.server.as_deref()?;
+    Some(match &cli.command {
+        Command::Status(a) => remote::status(ctx, server, a),
+        Command::Run(a) => remote::run(ctx, server, a),
+        Command::Reset(a) => remote::reset(ctx, server, a),
+        Command::Unlock(a) => remote::unlock(ctx, server, a),
+        Command::Logs(a) => remote::logs(ctx, Some(server), a),
+        _ => {
+            eprintln!(
+                "Error: --server applies to status, run, reset, unlock and logs; pull, push and \
+                 transfer name their servers with --from and --to"
+            );
+            1
+        }
+    })
 }

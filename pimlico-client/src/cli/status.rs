@@ -1,9 +1,11 @@
 //! `status`: the schedule with each module's status, or one module in detail.
 
 use clap::Args;
+use pimlico_config::ModuleConfig;
+use pimlico_core::engine::Engine;
 use pimlico_core::ops::dependent_modules;
 use pimlico_core::report::{heading_tree, module_detail, pipeline_status};
-use pimlico_proto::PipelineStatus;
+use pimlico_proto::{ModuleDetail, PipelineStatus};
 
 use super::Context;
 use super::status_print::{Expand, Printer};
@@ -45,9 +47,33 @@ pub struct StatusArgs {
     pub json: bool,
 }
 
+/// Where `status` reads statuses from: this host's stores, or a daemon (`--server`).
+pub trait StatusSource {
+    /// The schedule's (or with `all`, every module's) status.
+    fn pipeline_status(&self, all: bool) -> Result<PipelineStatus, String>;
+    /// One module in detail.
+    fn module_detail(&self, module: &ModuleConfig, history: bool) -> Result<ModuleDetail, String>;
+}
+
+struct Local<'a>(Engine<'a>);
+
+impl StatusSource for Local<'_> {
+    fn pipeline_status(&self, all: bool) -> Result<PipelineStatus, String> {
+        pipeline_status(&self.0, all).map_err(|e| e.to_string())
+    }
+
+    fn module_detail(&self, module: &ModuleConfig, history: bool) -> Result<ModuleDetail, String> {
+        module_detail(&self.0, module, history).map_err(|e| e.to_string())
+    }
+}
+
 /// Runs the command.
 pub fn run(ctx: &Context, args: &StatusArgs) -> i32 {
-    let engine = ctx.engine();
+    run_from(ctx, args, &Local(ctx.engine()))
+}
+
+/// Runs the command with statuses from `source`.
+pub fn run_from(ctx: &Context, args: &StatusArgs, source: &dyn StatusSource) -> i32 {
     let (mut first, mut last, mut detail) = (None, None, None);
     if let Some(spec) = &args.module {
         if let Some((a, b)) = spec.split_once("...") {
@@ -66,7 +92,7 @@ pub fn run(ctx: &Context, args: &StatusArgs) -> i32 {
             Ok(module) => module,
             Err(code) => return code,
         };
-        return match module_detail(&engine, module, args.history) {
+        return match source.module_detail(module, args.history) {
             Ok(detail) if args.json => print_json(&detail),
             Ok(detail) => {
                 printer.header();
@@ -76,7 +102,7 @@ pub fn run(ctx: &Context, args: &StatusArgs) -> i32 {
             Err(e) => report_error(e),
         };
     }
-    let mut status = match pipeline_status(&engine, args.all) {
+    let mut status = match source.pipeline_status(args.all) {
         Ok(status) => status,
         Err(e) => return report_error(e),
     };

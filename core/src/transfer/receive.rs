@@ -1,0 +1,117 @@
+//! The destination side: read a dump stream into the staging area of the output store, check
+//! it, and install it with one atomic rename. Whatever goes wrong (a source that dies, a
+//! corrupt archive, a concurrent install), the module's previous data stays as it was.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tokio::io::AsyncRead;
+
+use super::counting::{CountingReader, decoded_counting};
+use super::error::TransferError;
+use super::progress::Progress;
+use crate::archive::{
+    ArchiveError, ExtractLimits, ExtractOptions, InstallError, Installed, Staging,
+    extract_into_staging, install,
+};
+
+/// Where and how to install a received module.
+#[derive(Debug, Clone)]
+pub struct ReceiveOptions {
+    /// The stores' variant roots (`<store>/<pipeline>/<variant>`), output store first: data is
+    /// installed into the first; "exists" means present in any.
+    pub variant_roots: Vec<PathBuf>,
+    /// Pipeline the archive must belong to.
+    pub pipeline: String,
+    /// Variant the archive must belong to.
+    pub variant: String,
+    /// The module the archive must hold.
+    pub module: String,
+    /// Replace existing data.
+    pub overwrite: bool,
+    /// Size limits for the extraction.
+    pub limits: ExtractLimits,
+}
+
+/// What was installed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Received {
+    /// The module.
+    pub module: String,
+    /// Regular files installed.
+    pub files: u64,
+    /// Bytes of file data installed.
+    pub bytes: u64,
+    /// Existing data was replaced.
+    pub replaced: bool,
+    /// Where it was installed.
+    pub dir: PathBuf,
+}
+
+/// Receives one module's archive from `reader` and installs it.
+pub async fn receive<R>(
+    reader: R,
+    options: &ReceiveOptions,
+    progress: Option<Arc<Progress>>,
+) -> Result<Received, TransferError>
+where
+    R: AsyncRead + Send + Unpin + 'static,
+{
+    let output_root = options.variant_roots.first().cloned().unwrap_or_default();
+    let staging = Staging::new(&output_root);
+    let target = staging.module_dir(&options.module)?;
+    // Refuse before reading anything, so a refused transfer costs no bandwidth; install checks
+    // again atomically.
+    if !options.overwrite
+        && let Some(dir) = options
+            .variant_roots
+            .iter()
+            .map(|root| root.join(&options.module))
+            .find(|dir| dir.exists())
+    {
+        return Err(TransferError::Exists {
+            module: options.module.clone(),
+            dir,
+        });
+    }
+    let progress = progress.unwrap_or_default();
+    let wire = CountingReader::wire(reader, progress.clone());
+    let tar = decoded_counting(wire, progress)
+        .await
+        .map_err(|e| ArchiveError::Corrupt {
+            context: "reading the start of the stream".into(),
+            source: e,
+        })?;
+    let extract = ExtractOptions {
+        limits: options.limits,
+        expected_module: Some(options.module.clone()),
+    };
+    let staged = extract_into_staging(&staging, tar, &extract).await?;
+    let meta = &staged.metadata;
+    if meta.pipeline_name != options.pipeline || meta.variant != options.variant {
+        return Err(TransferError::WrongPipeline {
+            module: options.module.clone(),
+            pipeline: options.pipeline.clone(),
+            variant: options.variant.clone(),
+            found_pipeline: meta.pipeline_name.clone(),
+            found_variant: meta.variant.clone(),
+        });
+    }
+    let (files, bytes) = (staged.summary.files, staged.summary.bytes);
+    let installed = install(staged, &target, options.overwrite)
+        .await
+        .map_err(|e| match e {
+            InstallError::TargetExists { target, .. } => TransferError::Exists {
+                module: options.module.clone(),
+                dir: target,
+            },
+            InstallError::Failed(e) => TransferError::Archive(e),
+        })?;
+    Ok(Received {
+        module: options.module.clone(),
+        files,
+        bytes,
+        replaced: installed == Installed::Replaced,
+        dir: target,
+    })
+}

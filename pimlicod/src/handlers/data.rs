@@ -1,0 +1,175 @@
+//! Module data: `GET` streams it as a dump, `PUT` installs one, `DELETE` removes it (from every
+//! store, as `reset` does).
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::HeaderName;
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use futures::{StreamExt, TryStreamExt};
+use pimlico_core::archive::{ArchiveError, CompressionKind, ExtractLimits};
+use pimlico_core::ops::{ResetError, reset_module};
+use pimlico_core::transfer::{
+    ReceiveOptions, TransferError, locate_module, receive, send_stream, wire_compression,
+};
+use pimlico_proto::data::headers;
+use pimlico_proto::{DataCompression, DeleteResponse, DownloadQuery, UploadQuery, UploadResponse};
+use tokio_util::io::StreamReader;
+
+use super::modules::ModulePath;
+use crate::access::{Full, Reader};
+use crate::error::{ApiError, ApiPath, ApiQuery};
+use crate::state::AppState;
+
+/// Streams the module in the dump format. A failure half-way aborts the response.
+pub async fn get(
+    Reader(access): Reader,
+    State(state): State<AppState>,
+    ApiPath((pipeline, variant, module)): ModulePath,
+    ApiQuery(query): ApiQuery<DownloadQuery>,
+) -> Result<Response, ApiError> {
+    let loaded = state.pipelines().load(&pipeline, &variant).await?;
+    let name = loaded.module_name(&module)?;
+    access.require_read(&pipeline, &variant, &name)?;
+    let roots = loaded.variant_roots();
+    let (p, v, m) = (pipeline.clone(), variant.clone(), name.clone());
+    let data = tokio::task::spawn_blocking(move || locate_module(&roots, &p, &v, &m))
+        .await
+        .map_err(|e| ApiError::internal("finding module data", e))?
+        .map_err(transfer_error)?;
+    let headers = download_headers(&name, query.compression, data.files, data.tar_bytes);
+    let metrics = state.clone();
+    let compression = wire_compression(query.compression);
+    let stream = send_stream(data, compression, None).inspect_ok(move |chunk| {
+        metrics.metrics().bytes_out(chunk.len() as u64);
+    });
+    Ok((headers, Body::from_stream(stream)).into_response())
+}
+
+fn kind(compression: DataCompression) -> CompressionKind {
+    match compression {
+        DataCompression::Zstd => CompressionKind::Zstd,
+        DataCompression::Gzip => CompressionKind::Gzip,
+        DataCompression::None => CompressionKind::None,
+    }
+}
+
+/// Type, file name, and the size announcement clients show progress against.
+fn download_headers(
+    module: &str,
+    compression: DataCompression,
+    files: u64,
+    tar_bytes: u64,
+) -> [(HeaderName, String); 4] {
+    let filename = format!("{module}.{}", kind(compression).extension()).replace('"', "_");
+    [
+        (CONTENT_TYPE, compression.content_type().to_string()),
+        (
+            CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{filename}\""),
+        ),
+        (HeaderName::from_static(headers::FILES), files.to_string()),
+        (
+            HeaderName::from_static(headers::DATA_BYTES),
+            tar_bytes.to_string(),
+        ),
+    ]
+}
+
+/// Installs a dump read from the request body; 409 if the module has data (without
+/// `overwrite`) or is busy. The previous data stays whole whatever goes wrong.
+pub async fn put(
+    _: Full,
+    State(state): State<AppState>,
+    ApiPath((pipeline, variant, module)): ModulePath,
+    ApiQuery(query): ApiQuery<UploadQuery>,
+    body: Body,
+) -> Result<Json<UploadResponse>, ApiError> {
+    if state.shutting_down() {
+        return Err(ApiError::ShuttingDown);
+    }
+    let loaded = state.pipelines().load(&pipeline, &variant).await?;
+    let name = loaded.module_name(&module)?;
+    let _guard = state.busy().claim(
+        &pipeline,
+        &variant,
+        std::slice::from_ref(&name),
+        "receiving data",
+    )?;
+    refuse_if_locked(&loaded, &name)?;
+    let metrics = state.clone();
+    let stream = body.into_data_stream().map(move |chunk| {
+        let chunk = chunk.map_err(std::io::Error::other)?;
+        metrics.metrics().bytes_in(chunk.len() as u64);
+        Ok::<_, std::io::Error>(chunk)
+    });
+    let options = ReceiveOptions {
+        variant_roots: loaded.variant_roots(),
+        pipeline,
+        variant,
+        module: name,
+        overwrite: query.overwrite,
+        limits: ExtractLimits::default(),
+    };
+    let received = receive(StreamReader::new(stream), &options, None)
+        .await
+        .map_err(transfer_error)?;
+    Ok(Json(UploadResponse {
+        module: received.module,
+        files: received.files,
+        bytes: received.bytes,
+        replaced: received.replaced,
+    }))
+}
+
+/// Deletes the module's data in every store; refused while it runs or receives data.
+pub async fn delete(
+    _: Full,
+    State(state): State<AppState>,
+    ApiPath((pipeline, variant, module)): ModulePath,
+) -> Result<Json<DeleteResponse>, ApiError> {
+    let loaded = state.pipelines().load(&pipeline, &variant).await?;
+    let name = loaded.module_name(&module)?;
+    let _guard =
+        state
+            .busy()
+            .claim(&pipeline, &variant, std::slice::from_ref(&name), "deleting")?;
+    let removed = reset_module(&loaded.engine(), &name).map_err(|e| match e {
+        ResetError::Locked { .. } => ApiError::Conflict(e.to_string()),
+        other => ApiError::internal("deleting module data", other),
+    })?;
+    Ok(Json(DeleteResponse {
+        module: name,
+        removed: removed.iter().map(|d| d.display().to_string()).collect(),
+    }))
+}
+
+fn refuse_if_locked(loaded: &crate::pipelines::Loaded, module: &str) -> Result<(), ApiError> {
+    let lock = pimlico_core::lock::inspect(&loaded.stores, module)
+        .map_err(|e| ApiError::internal("reading a module lock", e))?;
+    match lock.filter(|l| !l.stale) {
+        Some(info) => Err(ApiError::Conflict(format!(
+            "module '{module}' is running ({})",
+            info.describe()
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// The response to a failed transfer: the client's fault (a bad archive, existing data) or
+/// ours (the file system).
+pub fn transfer_error(error: TransferError) -> ApiError {
+    match error {
+        TransferError::Exists { .. } => ApiError::Conflict(error.to_string()),
+        TransferError::NoData { .. } => ApiError::NotFound(error.to_string()),
+        TransferError::WrongPipeline { .. } => ApiError::BadRequest(error.to_string()),
+        TransferError::Io { .. } => ApiError::internal("reading module data", error),
+        TransferError::Archive(ref e) => match e {
+            ArchiveError::Io { .. } | ArchiveError::Output(_) => {
+                ApiError::internal("writing module data", error)
+            }
+            _ => ApiError::BadRequest(format!("the archive was refused: {error}")),
+        },
+    }
+}

@@ -1,0 +1,198 @@
+//! Starting a run and carrying it out in the background.
+
+use std::fs::File;
+use std::io::BufWriter;
+use std::sync::Arc;
+
+use pimlico_core::engine::{RunOptions, Supervisor, collect_unexecuted_dependencies, run_modules};
+use pimlico_core::exec::LocalExecutor;
+use pimlico_core::lock;
+use pimlico_proto::{RunInfo, RunRequest, RunState};
+use tokio::sync::watch;
+
+use super::sink::LogSink;
+use super::{Entry, Runs, state_label};
+use crate::busy::BusyGuard;
+use crate::error::ApiError;
+use crate::pipelines::Loaded;
+use crate::state::AppState;
+
+fn now() -> String {
+    chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+/// Queues a run of `request`'s modules; 409 if one of them is running or being written.
+pub fn start(
+    state: &AppState,
+    loaded: Arc<Loaded>,
+    request: RunRequest,
+) -> Result<RunInfo, ApiError> {
+    if state.shutting_down() {
+        return Err(ApiError::ShuttingDown);
+    }
+    if request.modules.is_empty() {
+        return Err(ApiError::BadRequest("name the modules to run".into()));
+    }
+    let modules = request
+        .modules
+        .iter()
+        .map(|m| loaded.module_name(m))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut claimed = modules.clone();
+    if request.all_deps {
+        let deps = collect_unexecuted_dependencies(&loaded.engine(), &modules, false)
+            .map_err(|e| ApiError::internal("reading module statuses", e))?;
+        claimed.extend(deps.into_iter().filter(|d| !modules.contains(d)));
+    }
+    let (pipeline, variant) = (
+        loaded.pipeline.name.clone(),
+        loaded.pipeline.variant.clone(),
+    );
+    let guard = state
+        .busy()
+        .claim(&pipeline, &variant, &claimed, "running")?;
+    for module in &claimed {
+        let held = lock::inspect(&loaded.stores, module)
+            .map_err(|e| ApiError::internal("reading a module lock", e))?;
+        if let Some(info) = held.filter(|i| !i.stale) {
+            return Err(ApiError::Conflict(format!(
+                "module '{module}' is locked ({})",
+                info.describe()
+            )));
+        }
+    }
+    let runs = state.runs().clone();
+    let info = RunInfo {
+        id: runs.next_id(),
+        pipeline,
+        variant,
+        modules,
+        state: RunState::Queued,
+        current: None,
+        succeeded: Vec::new(),
+        failed: Vec::new(),
+        skipped: Vec::new(),
+        error: None,
+        created: now(),
+        finished: None,
+    };
+    std::fs::create_dir_all(&runs.log_dir)
+        .map_err(|e| ApiError::internal(format!("creating {}", runs.log_dir.display()), e))?;
+    let log = runs.log_dir.join(format!("{}.log", info.id));
+    let file = File::create(&log)
+        .map_err(|e| ApiError::internal(format!("creating {}", log.display()), e))?;
+    let cancel = state.shutdown_token().child_token();
+    runs.lock().insert(
+        info.id.clone(),
+        Entry {
+            info: info.clone(),
+            cancel: cancel.clone(),
+            log,
+            changed: watch::channel(0).0,
+        },
+    );
+    let sink = LogSink {
+        file: BufWriter::new(file),
+        runs,
+        id: info.id.clone(),
+    };
+    let options = RunOptions {
+        modules: info.modules.clone(),
+        all_deps: request.all_deps,
+        force_rerun: request.force_rerun,
+        exit_on_error: request.exit_on_error,
+        ..RunOptions::default()
+    };
+    let task = RunTask {
+        state: state.clone(),
+        loaded,
+        options,
+        sink,
+        cancel,
+        _guard: guard,
+    };
+    state.tasks().spawn(task.run());
+    Ok(info)
+}
+
+struct RunTask {
+    state: AppState,
+    loaded: Arc<Loaded>,
+    options: RunOptions,
+    sink: LogSink,
+    cancel: tokio_util::sync::CancellationToken,
+    /// Released when the run ends.
+    _guard: BusyGuard,
+}
+
+impl RunTask {
+    async fn run(mut self) {
+        let runs = self.sink.runs.clone();
+        let id = self.sink.id.clone();
+        let permit = tokio::select! {
+            permit = runs.slots.clone().acquire_owned() => permit.ok(),
+            () = self.cancel.cancelled() => None,
+        };
+        let final_state = match permit {
+            None => {
+                runs.update(&id, |i| {
+                    i.error = Some("cancelled before it started".into())
+                });
+                RunState::Cancelled
+            }
+            Some(_permit) => {
+                runs.update(&id, |i| i.state = RunState::Running);
+                self.execute(&runs, &id).await
+            }
+        };
+        runs.update(&id, |i| {
+            i.state = final_state;
+            i.current = None;
+            i.finished = Some(now());
+        });
+        self.state.metrics().run_finished(state_label(final_state));
+    }
+
+    async fn execute(&mut self, runs: &Runs, id: &str) -> RunState {
+        let supervisor = Supervisor {
+            engine: self.loaded.engine(),
+            executor: &LocalExecutor,
+            program: self.state.options().program.clone(),
+            load: self.loaded.load.clone(),
+            debug: false,
+        };
+        let result = run_modules(
+            &supervisor,
+            &self.options,
+            &mut self.sink,
+            self.cancel.clone(),
+        )
+        .await;
+        match result {
+            Err(e) => {
+                let message = e.cli_message();
+                runs.update(id, |i| i.error = Some(message));
+                RunState::Failed
+            }
+            Ok(summary) => {
+                let halted = summary.halted;
+                let failed = !summary.failed.is_empty();
+                runs.update(id, |i| {
+                    i.succeeded = summary.succeeded;
+                    i.failed = summary.failed;
+                    i.skipped = summary.skipped;
+                    if halted {
+                        i.error = Some("cancelled".into());
+                    }
+                });
+                if halted {
+                    RunState::Cancelled
+                } else if failed {
+                    RunState::Failed
+                } else {
+                    RunState::Succeeded
+                }
+            }
+        }
+    }
+}
