@@ -9,6 +9,7 @@ pub mod access;
 pub mod auth;
 pub mod busy;
 pub mod error;
+pub mod execution;
 pub mod handlers;
 pub mod metrics;
 pub mod pipelines;
