@@ -168,6 +168,7 @@ fn unusable_values_are_refused_naming_the_key_and_file() {
         output_interval: -1.0,
         ..SlurmConfig::default()
     })
-    .unwrap_err();
+    .unwrap_err()
+    .to_string();
     assert!(message.starts_with("output_interval = -1"), "{message}");
 }

@@ -253,7 +253,7 @@ pub fn sbatch_errors_are_reported() {
             poll_interval: 0.0,
             ..fast_config()
         };
-        let error = SlurmCluster::new(bad).unwrap_err();
+        let error = SlurmCluster::new(bad).unwrap_err().to_string();
         assert!(error.contains("poll_interval"), "{error}");
     });
 }

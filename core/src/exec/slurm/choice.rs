@@ -130,9 +130,9 @@ impl Keys<'_> {
             sbatch_args,
         };
         let resources = base.overlay(&local);
-        resources.check().map_err(|message| {
+        resources.check().map_err(|invalid| {
             let (key, value) = first_slurm_key(self, module);
-            self.error(key, &value, message)
+            self.error(key, &value, invalid.0)
         })?;
         Ok(resources)
     }

@@ -6,6 +6,11 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+/// Slurm settings that cannot be used: what is wrong, naming the setting.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct InvalidSettings(pub String);
+
 /// What a job asks Slurm for. Every field is optional: what is not set is left to the
 /// cluster's defaults.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,9 +67,9 @@ impl Resources {
     }
 
     /// Checks values that would break the job script: empty values, line breaks, quotes.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), InvalidSettings> {
         if self.cpus == Some(0) {
-            return Err("cpus must be at least 1".into());
+            return Err(InvalidSettings("cpus must be at least 1".into()));
         }
         let named = [
             ("partition", &self.partition),
@@ -76,15 +81,17 @@ impl Resources {
             if let Some(value) = value
                 && (value.trim().is_empty() || value.chars().any(char::is_whitespace))
             {
-                return Err(format!("{name} '{value}' is empty or contains spaces"));
+                return Err(InvalidSettings(format!(
+                    "{name} '{value}' is empty or contains spaces"
+                )));
             }
         }
         for arg in &self.sbatch_args {
             if !arg.starts_with('-') || arg.contains(['\n', '\r']) {
-                return Err(format!(
+                return Err(InvalidSettings(format!(
                     "sbatch argument '{arg}' is not an option (options start with '-' and fit \
                      on one line)"
-                ));
+                )));
             }
         }
         Ok(())
@@ -153,15 +160,15 @@ impl SlurmConfig {
     }
 
     /// Checks the intervals and the resources.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), InvalidSettings> {
         for (name, value) in [
             ("poll_interval", self.poll_interval),
             ("output_interval", self.output_interval),
         ] {
             if !value.is_finite() || value < MIN_INTERVAL {
-                return Err(format!(
+                return Err(InvalidSettings(format!(
                     "{name} = {value}: must be a number of seconds of at least {MIN_INTERVAL}"
-                ));
+                )));
             }
         }
         self.resources().check()

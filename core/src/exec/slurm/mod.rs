@@ -23,7 +23,7 @@ mod state;
 mod tail;
 
 pub use choice::{ChoiceError, ExecutorKind, ModuleExecutors};
-pub use config::{Resources, SlurmConfig};
+pub use config::{InvalidSettings, Resources, SlurmConfig};
 pub use job::SlurmJob;
 pub use record::{JobRecord, QUEUED, RECORD_FILE, queued_job, read_record};
 pub use state::{JobInfo, Phase};
@@ -49,7 +49,7 @@ pub struct SlurmCluster(Arc<Cluster>);
 
 impl SlurmCluster {
     /// A handle for these settings; fails if they are unusable.
-    pub fn new(config: SlurmConfig) -> Result<Self, String> {
+    pub fn new(config: SlurmConfig) -> Result<Self, InvalidSettings> {
         config.check()?;
         Ok(Self(Arc::new(Cluster::new(config))))
     }
