@@ -1,8 +1,7 @@
 //! pimlicod as a Slurm cluster's front door, end to end: the real daemon binary sends module
 //! runs to the one-node test cluster; statuses, run logs, failures and cancelling work as on
-//! a single server; a daemon restarted while a job runs follows it again and reports it.
-//! (A module over its time limit is tested through the same engine path in
-//! `core/tests/slurm_cluster.rs`.)
+//! a single server; a module over its time limit fails with Slurm's reason; a daemon
+//! restarted while a job runs follows it again and reports it.
 
 mod slurm_support;
 
@@ -191,6 +190,39 @@ async fn a_restarted_daemon_follows_its_jobs_again() {
     );
     assert!(history(&dir).contains(&format!("Following Slurm job {id} again")));
     assert!(run_log(&ws, &run.id).contains(&format!("Following Slurm job {id} again")));
+    assert!(!dir.join(".slurm_job").exists() && !dir.join(".execution_lock").exists());
+    daemon.stop().await;
+}
+
+/// Slurm's shortest time limit is a minute, so this test takes a little over one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_module_over_its_time_limit_fails_with_slurms_reason() {
+    if !slurm_up("a_module_over_its_time_limit_fails_with_slurms_reason") {
+        return;
+    }
+    let ws = workspace();
+    let daemon = Daemon::start(&ws).await;
+    let run = daemon
+        .client
+        .start_run("sd", "main", &request(&["slow"]))
+        .await
+        .unwrap();
+    let run = daemon.client.run_to_end(&run.id).await.unwrap();
+    assert_eq!(run.state, RunState::Failed, "{run:?}");
+    assert_eq!(run.failed, ["slow"]);
+    assert_eq!(reported_status(&daemon, "slow").await, "FAILED");
+    let dir = module_dir(&ws, "slow");
+    let id = submitted_job(&dir).unwrap();
+    let script = std::fs::read_to_string(dir.join(format!("slurm-{id}.sh"))).unwrap();
+    assert!(script.contains("#SBATCH --time=1\n"), "{script}");
+    let reason = format!("Slurm job {id} reached its time limit (TIMEOUT)");
+    assert!(
+        history(&dir).contains(&format!("Execution of slow failed: {reason}")),
+        "{:?}",
+        history(&dir)
+    );
+    let log = run_log(&ws, &run.id);
+    assert!(log.contains(&reason), "{log}");
     assert!(!dir.join(".slurm_job").exists() && !dir.join(".execution_lock").exists());
     daemon.stop().await;
 }

@@ -102,7 +102,7 @@ pub fn workspace() -> Workspace {
     ws.write(
         "local.conf",
         &format!(
-            "store={}\nexecutor.here=local\nslurm_sbatch_args.waits=--begin=now+3600\n",
+            "store={}\nexecutor.here=local\nslurm_sbatch_args.waits=--begin=now+3600\nslurm_time.slow=1\n",
             ws.join("store").display()
         ),
     );
