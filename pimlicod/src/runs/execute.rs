@@ -4,7 +4,9 @@ use std::fs::File;
 use std::io::BufWriter;
 use std::sync::Arc;
 
-use pimlico_core::engine::{RunOptions, Supervisor, collect_unexecuted_dependencies, run_modules};
+use pimlico_core::engine::{
+    RunOptions, Supervisor, collect_runnable, collect_unexecuted_dependencies, run_modules,
+};
 use pimlico_core::exec::{ExecutorKind, ModuleExecutors};
 use pimlico_core::lock;
 use pimlico_proto::{RunInfo, RunRequest, RunState};
@@ -31,14 +33,7 @@ pub fn start(
     if state.shutting_down() {
         return Err(ApiError::ShuttingDown);
     }
-    if request.modules.is_empty() {
-        return Err(ApiError::BadRequest("name the modules to run".into()));
-    }
-    let modules = request
-        .modules
-        .iter()
-        .map(|m| loaded.module_name(m))
-        .collect::<Result<Vec<_>, _>>()?;
+    let modules = requested_modules(&loaded, &request)?;
     let mut claimed = modules.clone();
     if request.all_deps {
         let deps = collect_unexecuted_dependencies(&loaded.engine(), &modules, false)
@@ -87,7 +82,8 @@ pub fn start(
         all_deps: request.all_deps,
         force_rerun: request.force_rerun,
         exit_on_error: request.exit_on_error,
-        ..RunOptions::default()
+        dry_run: request.dry_run,
+        all: false,
     };
     let task = RunTask {
         state: state.clone(),
@@ -100,6 +96,29 @@ pub fn start(
     };
     state.tasks().spawn(task.run());
     Ok(info)
+}
+
+/// The modules a request names, or with `all` those this daemon's stores let run now or once
+/// the earlier ones have (chosen here, so that they can be claimed before the run starts).
+fn requested_modules(loaded: &Loaded, request: &RunRequest) -> Result<Vec<String>, ApiError> {
+    if request.all {
+        let runnable = collect_runnable(&loaded.engine())
+            .map_err(|e| ApiError::internal("reading module statuses", e))?;
+        if runnable.is_empty() {
+            return Err(ApiError::BadRequest(
+                "none of the unexecuted modules are ready to run".into(),
+            ));
+        }
+        return Ok(runnable);
+    }
+    if request.modules.is_empty() {
+        return Err(ApiError::BadRequest("name the modules to run".into()));
+    }
+    request
+        .modules
+        .iter()
+        .map(|m| loaded.module_name(m))
+        .collect()
 }
 
 /// Records a new run and opens its log; returns the log's sink and the run's cancel token
