@@ -133,6 +133,7 @@ pub(super) fn register(
     let file = File::create(&log)
         .map_err(|e| ApiError::internal(format!("creating {}", log.display()), e))?;
     let cancel = CancellationToken::new();
+    super::records::save(&runs.log_dir, info);
     runs.lock().insert(
         info.id.clone(),
         Entry {

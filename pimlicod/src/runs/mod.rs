@@ -11,6 +11,7 @@
 mod execute;
 mod logs;
 mod reattach;
+mod records;
 mod sink;
 
 use std::path::PathBuf;
@@ -38,7 +39,8 @@ struct Entry {
     changed: watch::Sender<u64>,
 }
 
-/// Every run of this daemon's lifetime (a cheap handle: clones share the records).
+/// Every run of this daemon, including those of its earlier lifetimes read back from
+/// [`records`] (a cheap handle: clones share the records).
 #[derive(Debug, Clone)]
 pub struct Runs {
     entries: Arc<Mutex<IndexMap<String, Entry>>>,
@@ -48,20 +50,40 @@ pub struct Runs {
 }
 
 impl Runs {
-    /// No runs yet; at most `max_concurrent` execute at once; logs go to `log_dir`.
+    /// The runs recorded in `log_dir` by earlier lifetimes of the daemon; at most
+    /// `max_concurrent` execute at once; logs and records go to `log_dir`.
     pub fn new(max_concurrent: usize, log_dir: PathBuf) -> Self {
+        let entries = records::load(&log_dir)
+            .into_iter()
+            .map(|info| {
+                let entry = Entry {
+                    log: log_dir.join(format!("{}.log", info.id)),
+                    info,
+                    cancel: CancellationToken::new(),
+                    changed: watch::channel(0).0,
+                };
+                (entry.info.id.clone(), entry)
+            })
+            .collect();
         Self {
-            entries: Arc::default(),
+            entries: Arc::new(Mutex::new(entries)),
             slots: Arc::new(Semaphore::new(max_concurrent.max(1))),
             log_dir,
             counter: Arc::default(),
         }
     }
 
-    /// A fresh run id: unique in this daemon's lifetime, and sorting by start time.
+    /// A fresh run id, sorting by start time, and unique also across restarts (a number
+    /// already taken in the same second by an earlier lifetime is skipped).
     fn next_id(&self) -> String {
-        let n = self.counter.fetch_add(1, Ordering::Relaxed) + 1;
-        format!("r{}-{n}", chrono::Local::now().format("%Y%m%d%H%M%S"))
+        let stamp = chrono::Local::now().format("%Y%m%d%H%M%S");
+        loop {
+            let n = self.counter.fetch_add(1, Ordering::Relaxed) + 1;
+            let id = format!("r{stamp}-{n}");
+            if !self.lock().contains_key(&id) {
+                return id;
+            }
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, IndexMap<String, Entry>> {
@@ -111,10 +133,14 @@ impl Runs {
             .count() as u64
     }
 
-    /// Updates a run's record and wakes its log followers.
+    /// Updates a run's record (saving it when it changed) and wakes its log followers.
     fn update(&self, id: &str, f: impl FnOnce(&mut RunInfo)) {
         if let Some(entry) = self.lock().get_mut(id) {
+            let before = entry.info.clone();
             f(&mut entry.info);
+            if entry.info != before {
+                records::save(&self.log_dir, &entry.info);
+            }
             entry.changed.send_modify(|n| *n += 1);
         }
     }
