@@ -10,12 +10,17 @@ use anyhow::Context;
 use clap::CommandFactory;
 use clap_complete::Shell;
 
-/// The shells we ship completions for, with the file name each expects for a program.
-const SHELLS: [(Shell, fn(&str) -> String); 3] = [
-    (Shell::Bash, |bin| format!("{bin}.bash")),
-    (Shell::Zsh, |bin| format!("_{bin}")),
-    (Shell::Fish, |bin| format!("{bin}.fish")),
-];
+/// The shells we ship completions for.
+const SHELLS: [Shell; 3] = [Shell::Bash, Shell::Zsh, Shell::Fish];
+
+/// The file name each shell looks for (zsh finds `_pimlico` on its `fpath`).
+fn file_name(shell: Shell, bin: &str) -> String {
+    match shell {
+        Shell::Zsh => format!("_{bin}"),
+        Shell::Fish => format!("{bin}.fish"),
+        _ => format!("{bin}.bash"),
+    }
+}
 
 fn commands() -> [clap::Command; 2] {
     [fresh("pimlico"), fresh("pimlicod")]
@@ -33,10 +38,10 @@ pub fn generate() -> anyhow::Result<BTreeMap<PathBuf, Vec<u8>>> {
     let mut files = BTreeMap::new();
     for mut cmd in commands() {
         let bin = cmd.get_name().to_string();
-        for (shell, file_name) in SHELLS {
+        for shell in SHELLS {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut cmd, &bin, &mut out);
-            files.insert(Path::new("completions").join(file_name(&bin)), out);
+            files.insert(Path::new("completions").join(file_name(shell, &bin)), out);
         }
         let pages = tempfile::tempdir().context("creating a scratch directory")?;
         // A fresh command: generating completions built this one, with a `help` subcommand
