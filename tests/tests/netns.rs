@@ -135,6 +135,11 @@ struct Daemon {
 impl Daemon {
     /// Starts `pimlicod` in `ns` on `addr:0` and waits for its `READY=1`.
     fn start(ws: &Workspace, ns: &Netns, name: &str, addr: &str) -> Self {
+        Self::start_on(ws, ns, name, addr, addr)
+    }
+
+    /// Starts `pimlicod` in `ns` listening on `listen:0`, reachable at `addr`.
+    fn start_on(ws: &Workspace, ns: &Netns, name: &str, listen: &str, addr: &str) -> Self {
         let dir = ws.join(name);
         std::fs::create_dir_all(&dir).unwrap();
         let local = ws.write(
@@ -155,7 +160,7 @@ impl Daemon {
         let child = Command::new("ip")
             .args(["netns", "exec", &ns.0])
             .arg(pimlicod_bin())
-            .args(["--listen", &format!("{addr}:0"), "--pipeline"])
+            .args(["--listen", &format!("{listen}:0"), "--pipeline"])
             .arg(ws.join("p.conf"))
             .arg("--local-config")
             .arg(&local)
@@ -181,11 +186,13 @@ impl Daemon {
         let ready = daemon.receive();
         daemon.address = std::fs::read_to_string(&port_file).unwrap();
         assert!(
-            ready.starts_with("READY=1\n") && daemon.address.starts_with(&format!("{addr}:")),
+            ready.starts_with("READY=1\n") && daemon.address.starts_with(&format!("{listen}:")),
             "{ready:?}, {}\n{}",
             daemon.address,
             daemon.log()
         );
+        let port = daemon.address.rsplit(':').next().unwrap().to_string();
+        daemon.address = format!("{addr}:{port}");
         daemon
     }
 
@@ -260,6 +267,30 @@ fn pimlico_in(ws: &Workspace, ns: &Netns, args: &[&str]) -> Run {
     Run(output)
 }
 
+/// Names the daemons `a` and `b` in the workspace's servers.toml, at the given URLs.
+fn write_servers(ws: &Workspace, url_a: &str, url_b: &str) {
+    let token = |name: &str| ws.join(&format!("home/.config/pimlico/{name}.token"));
+    ws.write(
+        "home/.config/pimlico/servers.toml",
+        &format!(
+            "[servers.a]\nurl = \"{url_a}\"\ntoken_file = \"{}\"\n\n\
+             [servers.b]\nurl = \"{url_b}\"\ntoken_file = \"{}\"\n",
+            token("a").display(),
+            token("b").display()
+        ),
+    );
+}
+
+fn workspace() -> Workspace {
+    let ws = Workspace::new();
+    ws.write("p.conf", PIPELINE);
+    ws.write(
+        "client.local",
+        &format!("store={}\n", ws.join("client-store").display()),
+    );
+    ws
+}
+
 fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
 }
@@ -269,26 +300,10 @@ fn run_transfer_and_run_across_two_network_namespaces() {
     let Some(hosts) = hosts_or_skip("run_transfer_and_run_across_two_network_namespaces") else {
         return;
     };
-    let ws = Workspace::new();
-    ws.write("p.conf", PIPELINE);
-    ws.write(
-        "client.local",
-        &format!("store={}\n", ws.join("client-store").display()),
-    );
+    let ws = workspace();
     let a = Daemon::start(&ws, &hosts.a, "a", ADDR_A);
     let b = Daemon::start(&ws, &hosts.b, "b", ADDR_B);
-    let token = |name: &str| ws.join(&format!("home/.config/pimlico/{name}.token"));
-    ws.write(
-        "home/.config/pimlico/servers.toml",
-        &format!(
-            "[servers.a]\nurl = \"{}\"\ntoken_file = \"{}\"\n\n\
-             [servers.b]\nurl = \"{}\"\ntoken_file = \"{}\"\n",
-            a.url(),
-            token("a").display(),
-            b.url(),
-            token("b").display()
-        ),
-    );
+    write_servers(&ws, &a.url(), &b.url());
     let logs = || format!("{}\n{}", a.log(), b.log());
     let pimlico = |args: &[&str]| {
         let run = pimlico_in(&ws, &hosts.a, args);
@@ -332,6 +347,47 @@ fn run_transfer_and_run_across_two_network_namespaces() {
     assert_eq!(on_a.matches("status: COMPLETE").count(), 1, "{on_a}");
     assert_eq!(on_b.matches("status: COMPLETE").count(), 2, "{on_b}");
 
+    b.stop();
+    a.stop();
+}
+
+/// The pitfall of naming the source by an address only the client can reach (`localhost`
+/// through a tunnel): B cannot pull from it, says so, and keeps nothing; `--via-client` then
+/// moves the data through the client instead.
+#[test]
+fn a_source_address_the_destination_cannot_reach_fails_cleanly_and_via_client_works() {
+    let Some(hosts) = hosts_or_skip(
+        "a_source_address_the_destination_cannot_reach_fails_cleanly_and_via_client_works",
+    ) else {
+        return;
+    };
+    let ws = workspace();
+    // A listens on every address of its namespace; the client (also there) uses loopback.
+    let a = Daemon::start_on(&ws, &hosts.a, "a", "0.0.0.0", "127.0.0.1");
+    let b = Daemon::start(&ws, &hosts.b, "b", ADDR_B);
+    write_servers(&ws, &a.url(), &b.url());
+    let logs = || format!("{}\n{}", a.log(), b.log());
+    let pimlico = |args: &[&str]| pimlico_in(&ws, &hosts.a, args);
+
+    pimlico(&["--server", "a", "run", "1"]).expect_code(0);
+    let failed = pimlico(&["transfer", "1", "--from", "a", "--to", "b"]);
+    assert_eq!(failed.code(), 1, "{}\n{}", failed.all(), logs());
+    let stderr = failed.stderr();
+    // B's own error, naming the URL it could not reach.
+    assert!(
+        stderr.contains(&format!("GET {}/v1/", a.url()))
+            && stderr.contains("error sending request"),
+        "{}",
+        failed.all()
+    );
+    let module_b = ws.join("b/store/demo/main/first");
+    assert!(!module_b.exists(), "{}", logs());
+
+    pimlico(&["transfer", "1", "--from", "a", "--to", "b", "--via-client"]).expect_code(0);
+    assert_eq!(
+        read(&module_b.join("output/data/words.txt")),
+        "hello world\n"
+    );
     b.stop();
     a.stop();
 }
