@@ -137,3 +137,24 @@ fn a_failing_step_exits_non_zero_and_stops_both_daemons() {
     // Without WORKDIR the temporary directory goes, even after a failure.
     assert_eq!(std::fs::read_dir(ws.join("tmp")).unwrap().count(), 0);
 }
+
+/// The README opens with a Quickstart of exactly two commands: the script the tests above run,
+/// and the test command CI runs (byte for byte the last command of `.ci/run`).
+#[test]
+fn the_readme_quickstart_is_the_script_and_the_ci_test_command() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let mut lines = readme.lines().filter(|l| !l.trim().is_empty());
+    assert_eq!(lines.next(), Some("# Pimlico in Rust"));
+    assert_eq!(lines.next(), Some("## Quickstart"));
+    assert_eq!(lines.next(), Some("```sh"));
+    let commands: Vec<&str> = lines.by_ref().take_while(|l| *l != "```").collect();
+    let ci = std::fs::read_to_string(root.join(".ci/run")).unwrap();
+    let ci_test = ci
+        .lines()
+        .rfind(|l| l.starts_with("cargo test"))
+        .expect("a cargo test line in .ci/run");
+    assert_eq!(commands, ["./examples/two-daemons.sh", ci_test]);
+    let mode = std::fs::metadata(script()).unwrap().permissions().mode();
+    assert_ne!(mode & 0o111, 0, "examples/two-daemons.sh is not executable");
+}
