@@ -165,9 +165,50 @@ fn the_container_file_builds_every_workspace_member_and_starts_pimlicod_correctl
     let entry = json_args("ENTRYPOINT ");
     assert_eq!(entry.last().unwrap(), "/usr/local/bin/pimlicod");
     let cmd = json_args("CMD ");
+    check_build_context(&file);
     let args = Args::try_parse_from(std::iter::once("pimlicod".to_string()).chain(cmd)).unwrap();
     assert_eq!(
         args.config.as_deref(),
         Some(Path::new("/etc/pimlico/pimlicod.toml"))
+    );
+}
+
+/// Copies what the build stage copies into an empty directory and asks cargo to load the
+/// workspace there with the lock file as it is (`--locked`, `--offline`): a member or file the
+/// container build would miss, or a stale `Cargo.lock`, fails here instead of in `docker build`.
+fn check_build_context(file: &str) {
+    let root = deploy().join("..");
+    let build_stage = file
+        .split("\nFROM ")
+        .nth(1)
+        .expect("a build stage after the first FROM");
+    let context = tempfile::tempdir().unwrap();
+    for line in build_stage.lines() {
+        let Some(rest) = line.strip_prefix("COPY ") else {
+            continue;
+        };
+        let words: Vec<&str> = rest.split_whitespace().collect();
+        let (sources, dest) = words.split_at(words.len() - 1);
+        for source in sources {
+            let status = Command::new("cp")
+                .arg("-r")
+                .arg(root.join(source))
+                .arg(context.path().join(dest[0]))
+                .status()
+                .unwrap();
+            assert!(status.success(), "copying {source}");
+        }
+    }
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let output = Command::new(cargo)
+        .args(["metadata", "--locked", "--offline", "--format-version", "1"])
+        .current_dir(context.path())
+        .env_remove("CARGO_TARGET_DIR")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "the container's build context is not a loadable workspace: {}",
+        String::from_utf8_lossy(&output.stderr)
     );
 }
