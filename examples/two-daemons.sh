@@ -63,9 +63,12 @@ else
     work=$(mktemp -d "${TMPDIR:-/tmp}/pimlico-quickstart.XXXXXX")
 fi
 
+command -v python3 >/dev/null ||
+    fail "python3 not found: the example's word counter (module 4) is a Python program"
 if [ -n "${PIMLICO_BIN_DIR:-}" ]; then
     bin=$(cd "$PIMLICO_BIN_DIR" && pwd)
 else
+    command -v cargo >/dev/null || fail "cargo not found: install Rust from https://rustup.rs"
     step "Building pimlico and pimlicod (the first build takes a few minutes)"
     cargo build --manifest-path "$root/Cargo.toml" -p pimlico-client -p pimlicod
     target=$(cargo metadata --manifest-path "$root/Cargo.toml" --format-version 1 --no-deps |
