@@ -9,6 +9,7 @@
 use std::os::unix::net::UnixDatagram;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use nix::sys::signal::{Signal, kill};
@@ -76,12 +77,16 @@ struct Hosts {
 }
 
 fn make_hosts() -> Result<Hosts, String> {
+    // Process id and a counter: unique among the tests of this run; the clock: across runs
+    // (a leftover of a killed run with a reused process id).
+    static NEXT: AtomicU32 = AtomicU32::new(0);
     let unique = format!(
-        "pimlico-{}-{}",
+        "pimlico-{}-{}-{}",
         std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed),
         SystemTime::now()
             .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos())
+            .map_or(0, |d| d.subsec_micros())
     );
     let a = Netns::add(format!("{unique}-a"))?;
     let b = Netns::add(format!("{unique}-b"))?;
