@@ -10,6 +10,7 @@ pub mod auth;
 pub mod busy;
 pub mod cli;
 pub mod error;
+pub mod execution;
 pub mod handlers;
 pub mod metrics;
 pub mod notify;

@@ -1,12 +1,16 @@
 //! Module runs: a queue with a concurrency limit, each run executing its modules through the
-//! engine (`run_modules`, one `internal-exec` child per module, in its own process group).
+//! engine (`run_modules`, one `internal-exec` child per module, in its own process group, or
+//! one Slurm job per module, see `docs/slurm.md`).
 //!
 //! A run holds its modules busy from the request until it ends, so a second request for one
 //! of them gets 409. Cancelling (or the daemon shutting down) kills the running module's
-//! process group; the engine records the halt in the module's status and history.
+//! process group; the engine records the halt in the module's status and history. A Slurm job
+//! is cancelled with scancel, but left running when the daemon shuts down: at its next start
+//! the daemon follows it again in a new run ([`reattach`]).
 
 mod execute;
 mod logs;
+mod reattach;
 mod sink;
 
 use std::path::PathBuf;
@@ -20,6 +24,7 @@ use tokio_util::sync::CancellationToken;
 
 pub use execute::start;
 pub use logs::log_stream;
+pub use reattach::reattach;
 
 use crate::error::ApiError;
 
