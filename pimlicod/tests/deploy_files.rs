@@ -10,6 +10,7 @@ use std::process::Command;
 
 use clap::Parser;
 use pimlico_config::local::{LocalConfigRequest, load_local_config};
+use pimlico_core::exec::ExecutorKind;
 use pimlicod::cli::Args;
 use pimlicod::settings::Settings;
 
@@ -51,6 +52,8 @@ fn the_example_settings_parse_with_the_real_loader() {
     assert_eq!(s.max_concurrent_runs, Some(1));
     assert_eq!(s.shutdown_deadline_secs, Some(30));
     assert_eq!(s.state_dir, Some(PathBuf::from("/var/lib/pimlicod")));
+    assert_eq!(s.executor, Some(ExecutorKind::Local));
+    assert!(s.slurm.is_none());
     // It listens beyond loopback, which is allowed only because it names a token.
     let any: SocketAddr = "0.0.0.0:7878".parse().unwrap();
     s.check_exposure(any, true).unwrap();
