@@ -379,12 +379,7 @@ fn a_source_address_the_destination_cannot_reach_fails_cleanly_and_via_client_wo
     assert_eq!(failed.code(), 1, "{}\n{}", failed.all(), logs());
     let stderr = failed.stderr();
     // B's own error, naming the URL it could not reach.
-    assert!(
-        stderr.contains(&format!("GET {}/v1/", a.url()))
-            && stderr.contains("error sending request"),
-        "{}",
-        failed.all()
-    );
+    assert!(stderr.contains(&a.url()), "{}", failed.all());
     let module_b = ws.join("b/store/demo/main/first");
     assert!(!module_b.exists(), "{}", logs());
 
