@@ -11,6 +11,11 @@
 //! max_concurrent_runs = 2
 //! shutdown_deadline_secs = 30
 //! state_dir = "/var/lib/pimlicod"
+//! executor = "slurm"          # or "local" (the default); see docs/slurm.md
+//!
+//! [slurm]
+//! partition = "short"
+//! time = "4:00:00"
 //! ```
 //!
 //! Relative paths are relative to the file's directory.
@@ -21,7 +26,10 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use pimlico_core::exec::{ExecutorKind, SlurmCluster, SlurmConfig};
+
 use crate::auth::Auth;
+use crate::execution::Execution;
 use crate::pipelines::{PipelineSpec, Pipelines, PipelinesError};
 use crate::state::{AppState, Options};
 use crate::tls::{TlsError, server_config};
@@ -55,6 +63,10 @@ pub struct Settings {
     pub shutdown_deadline_secs: Option<u64>,
     /// Where run logs are kept (default `$XDG_STATE_HOME/pimlicod`).
     pub state_dir: Option<PathBuf>,
+    /// Where modules run: `local` (default) or `slurm`; the local config may choose per module.
+    pub executor: Option<ExecutorKind>,
+    /// The Slurm cluster's settings (commands, polling, default resources).
+    pub slurm: Option<SlurmConfig>,
 }
 
 /// Why the daemon cannot start.
@@ -115,6 +127,12 @@ impl Settings {
         .into_iter()
         .flatten()
         .for_each(fix);
+        if let Some(slurm) = &mut settings.slurm {
+            [&mut slurm.bin_dir, &mut slurm.program]
+                .into_iter()
+                .flatten()
+                .for_each(fix);
+        }
         Ok(settings)
     }
 
@@ -188,12 +206,27 @@ impl Settings {
             program,
         };
         let token = self.token()?;
+        let slurm = self.slurm.clone().unwrap_or_default();
+        let execution = Execution {
+            default: self.executor.unwrap_or_default(),
+            cluster: SlurmCluster::new(slurm)
+                .map_err(|e| SettingsError::Invalid(format!("[slurm] settings: {e}")))?,
+        };
+        if let Some(dir) = &execution.cluster.config().bin_dir
+            && !dir.is_dir()
+        {
+            return Err(SettingsError::Invalid(format!(
+                "[slurm] bin_dir {} is not a directory",
+                dir.display()
+            )));
+        }
         Ok(AppState::new(
             Pipelines::new(specs)?,
             Auth::new(token.as_deref()),
             options,
             tls,
-        ))
+        )
+        .with_execution(execution))
     }
 }
 
