@@ -105,9 +105,10 @@ impl TarWriter {
             self.ship_full()?;
             let room = (CHUNK - self.buf.len().min(CHUNK)).max(BLOCK) as u64;
             let want = remaining.min(room) as usize;
-            let start = self.buf.len();
-            self.buf.resize(start + want, 0);
-            let got = read_full(&mut file, &mut self.buf[start..])
+            // Straight into the buffer's spare capacity, without zeroing it first.
+            let got = (&mut file)
+                .take(want as u64)
+                .read_to_end(&mut self.buf)
                 .map_err(|e| ArchiveError::io("read", abs, e))?;
             if got < want {
                 return Err(ArchiveError::cannot_dump(
