@@ -2,9 +2,10 @@
 //! measurement next to its reference (tar, zstd, gzip) measured in the same run. Prints the
 //! machine and a Markdown table.
 //!
-//! Usage: `cargo build --release -p pimlicod -p pimlico-bench && cargo run --release -p
-//! pimlico-bench --bin suite -- [--quick] [--rounds N] [--dir DIR]`. `--dir` puts the work
-//! directory (several GB for the full sizes) somewhere else than `$TMPDIR`.
+//! Usage: `cargo run --release -p pimlico-bench --bin suite -- [--quick] [--rounds N] [--dir
+//! DIR]`. It first builds `pimlicod` in the same profile (so the daemon measured is never older
+//! than the source), unless `--no-build`. `--dir` puts the work directory (about 3 GB for the
+//! full sizes) somewhere else than `$TMPDIR`.
 #![forbid(unsafe_code)]
 
 use std::path::PathBuf;
@@ -17,12 +18,14 @@ use pimlico_bench::suite::{SuiteConfig, markdown, run};
 struct Args {
     config: SuiteConfig,
     dir: Option<PathBuf>,
+    build: bool,
 }
 
 fn parse_args() -> Result<Args> {
     let mut config = SuiteConfig::full();
     let mut rounds = None;
     let mut dir = None;
+    let mut build = true;
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         let mut value = || it.next().context("missing value");
@@ -30,13 +33,34 @@ fn parse_args() -> Result<Args> {
             "--quick" => config = SuiteConfig::quick(),
             "--rounds" => rounds = Some(value()?.parse()?),
             "--dir" => dir = Some(PathBuf::from(value()?)),
-            other => bail!("unknown argument {other} (expected --quick, --rounds N, --dir DIR)"),
+            "--no-build" => build = false,
+            other => bail!(
+                "unknown argument {other} (expected --quick, --rounds N, --dir DIR, --no-build)"
+            ),
         }
     }
     if let Some(rounds) = rounds {
         config.rounds = rounds;
     }
-    Ok(Args { config, dir })
+    Ok(Args { config, dir, build })
+}
+
+/// Builds `pimlicod` with the cargo and workspace this binary was built from, in its profile.
+fn build_daemon() -> Result<()> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../Cargo.toml");
+    let mut command = Command::new(cargo);
+    command
+        .args(["build", "--quiet", "-p", "pimlicod", "--manifest-path"])
+        .arg(&manifest);
+    if !cfg!(debug_assertions) {
+        command.arg("--release");
+    }
+    let status = command
+        .status()
+        .context("running cargo to build pimlicod")?;
+    anyhow::ensure!(status.success(), "building pimlicod failed ({status})");
+    Ok(())
 }
 
 fn first_line(program: &str, args: &[&str]) -> String {
@@ -88,6 +112,9 @@ fn machine(work: &std::path::Path) -> String {
 
 fn main() -> Result<()> {
     let args = parse_args()?;
+    if args.build {
+        build_daemon()?;
+    }
     let launcher = Launcher::beside_current_exe()?;
     let work = match &args.dir {
         Some(dir) => tempfile::tempdir_in(dir)?,
