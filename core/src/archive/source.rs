@@ -5,13 +5,12 @@
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
-use std::fs::{DirEntry, File, Metadata, OpenOptions};
+use std::fs::{DirEntry, File, Metadata};
 use std::io;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
-use nix::fcntl::OFlag;
-use nix::sys::stat::Mode;
+use nix::fcntl::{AtFlags, OFlag, openat};
+use nix::sys::stat::{Mode, SFlag, fstatat};
 
 use super::error::{ArchiveError, Result};
 use super::names::{MAX_PATH_BYTES, component_problem, is_excluded_name};
@@ -91,14 +90,7 @@ fn walk(module_dir: &Path, visit: &mut dyn FnMut(&str, &Path, Item) -> Result<()
             stack.push((open_dir(&abs)?, abs, rel, children));
         } else {
             check_regular(&abs, &meta)?;
-            let file = nix::fcntl::openat(
-                &*handle,
-                name,
-                OFlag::O_RDONLY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC,
-                Mode::empty(),
-            )
-            .map_err(|e| ArchiveError::io("open", &abs, e.into()))?;
-            let item = opened_regular(&abs, File::from(file))?;
+            let item = opened_regular(&abs, open_at(handle, name, &abs)?)?;
             visit(&rel, &abs, item)?;
         }
     }
@@ -108,6 +100,21 @@ fn walk(module_dir: &Path, visit: &mut dyn FnMut(&str, &Path, Item) -> Result<()
 fn open_dir(dir: &Path) -> Result<File> {
     File::open(dir).map_err(|e| ArchiveError::io("open the directory", dir, e))
 }
+
+/// Opens `name` in the open directory `dir` for reading, never through a symlink.
+fn open_at(dir: &File, name: &str, abs: &Path) -> Result<File> {
+    let fd = openat(
+        dir,
+        name,
+        OFlag::O_RDONLY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC,
+        Mode::empty(),
+    )
+    .map_err(|e| ArchiveError::io("open", abs, e.into()))?;
+    Ok(File::from(fd))
+}
+
+const SYMLINK: &str = "it is a symbolic link; dumps hold only regular files and directories";
+const NOT_REGULAR: &str = "it is not a regular file or directory (a socket, FIFO or device)";
 
 fn selected(
     module_dir: &Path,
@@ -136,21 +143,40 @@ fn selected(
         }
         wanted.insert(components, true);
     }
+    // Files are looked at and opened relative to their directory, kept open while its selected
+    // children follow one another (they come in order), not by walking the whole path each time.
+    let mut parent: Option<(String, File)> = None;
     for (components, explicit) in wanted {
         let rel = components.join("/");
         let abs: PathBuf = module_dir.join(&rel);
-        let meta = std::fs::symlink_metadata(&abs).map_err(|e| {
+        let not_found = |e: io::Error| {
             if e.kind() == io::ErrorKind::NotFound {
                 ArchiveError::cannot_dump(&abs, "it was selected for the dump but does not exist")
             } else {
                 ArchiveError::io("stat", &abs, e)
             }
-        })?;
+        };
         check_path_length(&abs, &rel)?;
-        if meta.is_dir() {
+        let (dir_rel, name) = rel.rsplit_once('/').unwrap_or(("", rel.as_str()));
+        let (_, dir) = match parent.take() {
+            Some((open, dir)) if open == dir_rel => parent.insert((open, dir)),
+            _ => parent.insert((dir_rel.to_owned(), open_dir(&module_dir.join(dir_rel))?)),
+        };
+        let dir = &*dir;
+        let stat =
+            fstatat(dir, name, AtFlags::AT_SYMLINK_NOFOLLOW).map_err(|e| not_found(e.into()))?;
+        let kind = SFlag::from_bits_truncate(stat.st_mode) & SFlag::S_IFMT;
+        if kind == SFlag::S_IFDIR {
+            let meta = std::fs::symlink_metadata(&abs).map_err(not_found)?;
             visit(&rel, &abs, Item::Dir(meta))?;
         } else if explicit {
-            let item = open_regular(&abs, &meta)?;
+            if kind == SFlag::S_IFLNK {
+                return Err(ArchiveError::cannot_dump(&abs, SYMLINK));
+            }
+            if kind != SFlag::S_IFREG {
+                return Err(ArchiveError::cannot_dump(&abs, NOT_REGULAR));
+            }
+            let item = opened_regular(&abs, open_at(dir, name, &abs)?)?;
             visit(&rel, &abs, item)?;
         } else {
             return Err(ArchiveError::cannot_dump(
@@ -197,31 +223,15 @@ fn check_path_length(abs: &Path, rel: &str) -> Result<()> {
 /// Room left in a member name for `<module>/` and a trailing `/`.
 const MAX_NAME_SLACK: usize = 257;
 
-/// Opens a regular file without following symlinks and checks the open file is what we stat'ed,
-/// so a file swapped for a symlink mid-dump cannot smuggle outside data into the archive.
-fn open_regular(abs: &Path, meta: &Metadata) -> Result<Item> {
-    check_regular(abs, meta)?;
-    let file = OpenOptions::new()
-        .read(true)
-        .custom_flags(nix::fcntl::OFlag::O_NOFOLLOW.bits())
-        .open(abs)
-        .map_err(|e| ArchiveError::io("open", abs, e))?;
-    opened_regular(abs, file)
-}
-
-/// Refuses what is not a regular file, by its `lstat`.
+/// The checks that keep a file swapped for a symlink mid-dump from smuggling outside data into
+/// the archive: refuse what `lstat` says is not a regular file, open with `O_NOFOLLOW`, and
+/// check again what was opened ([`opened_regular`]). This is the first.
 fn check_regular(abs: &Path, meta: &Metadata) -> Result<()> {
     if meta.file_type().is_symlink() {
-        return Err(ArchiveError::cannot_dump(
-            abs,
-            "it is a symbolic link; dumps hold only regular files and directories",
-        ));
+        return Err(ArchiveError::cannot_dump(abs, SYMLINK));
     }
     if !meta.is_file() {
-        return Err(ArchiveError::cannot_dump(
-            abs,
-            "it is not a regular file or directory (a socket, FIFO or device)",
-        ));
+        return Err(ArchiveError::cannot_dump(abs, NOT_REGULAR));
     }
     Ok(())
 }
@@ -238,4 +248,50 @@ fn opened_regular(abs: &Path, file: File) -> Result<Item> {
         ));
     }
     Ok(Item::File(file, meta))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn select(dir: &Path, paths: &[&str]) -> Result<Vec<String>> {
+        let paths: Vec<String> = paths.iter().map(|p| p.to_string()).collect();
+        let mut seen = Vec::new();
+        for_each_entry(dir, Selection::Only(&paths), &mut |rel, _, item| {
+            let kind = match item {
+                Item::Dir(_) => "dir",
+                Item::File(..) => "file",
+            };
+            seen.push(format!("{kind} {rel}"));
+            Ok(())
+        })?;
+        Ok(seen)
+    }
+
+    #[test]
+    fn selections_are_read_relative_to_their_directories_with_the_same_checks() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("a/b")).unwrap();
+        std::fs::write(root.join("a/b/x"), "x").unwrap();
+        std::fs::write(root.join("a/y"), "y").unwrap();
+        std::fs::write(root.join("z"), "z").unwrap();
+        std::os::unix::fs::symlink("/etc/passwd", root.join("a/link")).unwrap();
+        assert_eq!(
+            select(root, &["z", "a/b/x", "a/y"]).unwrap(),
+            [
+                "dir ",
+                "dir a",
+                "dir a/b",
+                "file a/b/x",
+                "file a/y",
+                "file z"
+            ]
+        );
+        let message = |paths: &[&str]| select(root, paths).unwrap_err().to_string();
+        assert!(message(&["a/link"]).contains("symbolic link"));
+        assert!(message(&["a/missing"]).contains("does not exist"));
+        assert!(message(&["missing/x"]).contains("does not exist"));
+        assert!(message(&["z/x"]).contains("parent of a selected path but not a directory"));
+    }
 }
