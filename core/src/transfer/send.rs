@@ -38,6 +38,9 @@ pub struct ModuleData {
     pub files: u64,
     /// Its approximate size as an uncompressed tar (headers and padding included).
     pub tar_bytes: u64,
+    /// Only these files (paths relative to the module directory), for incremental transfers;
+    /// `None` sends everything.
+    pub only: Option<Vec<String>>,
 }
 
 /// Finds `module` in the first of `variant_roots` (`<store>/<pipeline>/<variant>`, output
@@ -66,7 +69,40 @@ pub fn locate_module(
         dir,
         files,
         tar_bytes,
+        only: None,
     })
+}
+
+impl ModuleData {
+    /// Narrows the data to the regular files `paths` (relative, `/`-separated, as in the
+    /// module's manifest), measuring them. A path that is not a regular file of the module is
+    /// an error naming it, before anything is sent. Blocking.
+    pub fn select(mut self, paths: Vec<String>) -> Result<Self, TransferError> {
+        let mut bytes = 3 * 512 + 1024;
+        for path in &paths {
+            let abs = self.dir.join(path);
+            let missing = || TransferError::NoFile {
+                module: self.metadata.module_name.clone(),
+                path: path.clone(),
+            };
+            if path.is_empty()
+                || path
+                    .split('/')
+                    .any(|c| c.is_empty() || c == "." || c == ".." || is_excluded_name(c))
+            {
+                return Err(missing());
+            }
+            let meta = abs.symlink_metadata().map_err(|_| missing())?;
+            if !meta.is_file() {
+                return Err(missing());
+            }
+            bytes += 512 + meta.len().div_ceil(512) * 512 + 512 * path.matches('/').count() as u64;
+        }
+        self.files = paths.len() as u64;
+        self.tar_bytes = bytes;
+        self.only = Some(paths);
+        Ok(self)
+    }
 }
 
 /// Counts files and tar bytes below `dir` (the metadata member and the trailer included).
@@ -131,6 +167,7 @@ pub fn send_stream(
         };
         let options = DumpOptions {
             compression,
+            only: data.only.clone(),
             ..DumpOptions::default()
         };
         if let Err(e) = write_dump(&data.dir, &data.metadata, &options, &mut writer).await {
