@@ -17,6 +17,7 @@ mod incoming;
 mod partial;
 mod progress;
 mod receive;
+mod resume;
 mod send;
 
 pub use counting::CountingReader;
@@ -25,6 +26,7 @@ pub use error::TransferError;
 pub use incoming::Incoming;
 pub use progress::{Progress, ProgressSnapshot};
 pub use receive::{ReceiveOptions, Received, receive};
+pub use resume::{RESUME_MAX_AGE_KEY, parse_max_age_hours, resume_max_age};
 pub use send::{
     DataStream, ModuleData, WIRE_ZSTD_LEVEL, locate_module, send_stream, wire_compression,
 };
