@@ -51,6 +51,8 @@ pub struct Setup {
     pub deadline: Option<Duration>,
     /// Runs executing at once (default 2).
     pub max_runs: Option<usize>,
+    /// Maximum age of resumable staging (default: the local config's, else a week).
+    pub resume_max_age: Option<Duration>,
 }
 
 /// A daemon serving in this process.
@@ -103,6 +105,7 @@ impl TestServer {
             shutdown_deadline: setup.deadline.unwrap_or(Duration::from_secs(10)),
             state_dir: dir.path().join("state"),
             program: PathBuf::from(env!("CARGO_BIN_EXE_pimlicod")),
+            resume_max_age: setup.resume_max_age,
         };
         let state = AppState::new(pipelines, Auth::with_secret(token, SECRET), options, tls);
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
