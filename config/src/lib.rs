@@ -30,7 +30,7 @@ pub use local::{LocalConfigRequest, load_local_config};
 pub use model::{
     Heading, InputConnection, LocalConfig, ModVarValue, ModuleConfig, Origin, Pipeline, StoreRoot,
 };
-pub use options::str_to_bool;
+pub use options::{process_options, str_to_bool};
 pub use release::{PIMLICO_RELEASE, check_release};
 pub use report::variant_report;
 pub use signature::{

@@ -78,6 +78,17 @@ pub(crate) fn convert(ty: &OptionType, raw: &str) -> Result<Value, String> {
     }
 }
 
+/// Processes option values (`key → raw string`) against a signature exactly as the loader
+/// does. Filter modules (`filter=T`) are loaded without options, as the original shows none
+/// for them, but their document map still runs with them: module types call this on the
+/// filter's `raw_options` (keeping only declared option names).
+pub fn process_options(
+    signature: &ModuleSignature,
+    given: &IndexMap<String, String>,
+) -> Result<IndexMap<String, Value>, String> {
+    process(signature, given).map_err(|f| f.message)
+}
+
 /// Processes a module's options: every given option must be declared; missing ones take their
 /// default, and missing required ones are an error. The result is in declaration order and
 /// leaves out options whose value is none.

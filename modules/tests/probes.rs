@@ -72,6 +72,16 @@ fn substitute(v: &mut Value, env: &Env) {
     }
 }
 
+/// Leaves out the option we add to the original's `split` (documented in `docs/modules.md`):
+/// its `seed`, since the original's split was not seeded.
+fn remove_added_options(type_name: &Value, options: &mut Value) {
+    if type_name == "split"
+        && let Some(map) = options.as_object_mut()
+    {
+        map.remove("seed");
+    }
+}
+
 /// Differences between our listing of one variant and the original's.
 fn compare(probe: &str, variant: &str, expected: &Value, ours: &Value, problems: &mut Vec<String>) {
     for key in ["order", "schedule", "aliases", "pipeline_config"] {
@@ -94,10 +104,14 @@ fn compare(probe: &str, variant: &str, expected: &Value, ours: &Value, problems:
             continue;
         };
         for key in ["type_name", "inputs", "options", "modvars", "executable"] {
-            if exp[key] != our[key] {
+            let mut our_value = our[key].clone();
+            if key == "options" {
+                remove_added_options(&our["type_name"], &mut our_value);
+            }
+            if exp[key] != our_value {
                 problems.push(format!(
                     "{probe} [{variant}] {name}.{key}: expected {}, got {}",
-                    exp[key], our[key]
+                    exp[key], our_value
                 ));
             }
         }
@@ -207,8 +221,9 @@ fn original_test_pipelines_load() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // Every module type these pipelines use is known here (at least by its signature).
     assert!(
-        available > 20 && unavailable > 20,
+        available > 60 && unavailable == 0,
         "{available} known, {unavailable} unavailable"
     );
 }

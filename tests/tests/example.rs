@@ -23,12 +23,13 @@ fn the_example_pipeline_runs_on_one_machine() {
         .expect_code(0);
     assert!(
         run.stderr()
-            .contains("Successfully executed all modules: texts, counts, top"),
+            .contains("Successfully executed all modules: tokens, normalized, vocab, counts, top"),
         "{}",
         run.all()
     );
     assert!(
-        run.stdout().contains("Counted 129 tokens, kept 15 words"),
+        run.stdout()
+            .contains("Counted 129 tokens in 3 documents, kept 15 words"),
         "{}",
         run.all()
     );
@@ -37,6 +38,12 @@ fn the_example_pipeline_runs_on_one_machine() {
         ws.read("a/wordcount/main/counts/counts/corpus_metadata"),
         r#"{"words":15,"tokens":129}"#
     );
+    assert!(
+        ws.join("a/wordcount/main/vocab/vocab/data/dictionary")
+            .is_file()
+    );
+    // The input reader is read where it is used, never run or stored.
+    assert!(!ws.join("a/wordcount/main/texts").exists());
 }
 
 #[test]
@@ -52,8 +59,16 @@ fn the_example_pipeline_runs_across_two_servers() {
         ),
     );
     let conf = example_conf();
-    ws.pimlico(&[&conf, "--lc", "a.local", "run", "texts", "counts"])
-        .expect_code(0);
+    ws.pimlico(&[
+        &conf,
+        "--lc",
+        "a.local",
+        "run",
+        "tokens",
+        "normalized",
+        "counts",
+    ])
+    .expect_code(0);
     std::fs::create_dir_all(ws.join("b_in/wordcount/main")).unwrap();
     std::fs::rename(
         ws.join("a/wordcount/main/counts"),
@@ -63,5 +78,5 @@ fn the_example_pipeline_runs_across_two_servers() {
     ws.pimlico(&[&conf, "--lc", "b.local", "run", "top"])
         .expect_code(0);
     assert_eq!(ws.read("b/wordcount/main/top/output/data/top10.tsv"), TOP);
-    assert!(!ws.join("b/wordcount/main/texts").exists());
+    assert!(!ws.join("b/wordcount/main/normalized").exists());
 }

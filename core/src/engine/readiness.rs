@@ -74,8 +74,12 @@ impl Engine<'_> {
             };
         }
         if !module.executable {
-            // An input reader without inputs: its own type decides; none here says otherwise.
-            return OutputState::Computed;
+            // An input reader without inputs: its type says whether its source data is there.
+            let source = self.registry.builtin(&module.type_string);
+            return match source.map(|t| t.source_ready(module)) {
+                Some(Err(_)) => OutputState::Missing,
+                _ => OutputState::Computed,
+            };
         }
         let datatype = self.datatype_name(module, output);
         self.stores

@@ -86,6 +86,12 @@ pub trait ModuleType: Send + Sync {
         Vec::new()
     }
 
+    /// For an input reader (not executable, no inputs): whether the data it reads is there,
+    /// or why not. Other types never need to say.
+    fn source_ready(&self, _module: &ModuleConfig) -> Result<(), String> {
+        Ok(())
+    }
+
     /// Runs the module: reads `ctx.inputs`, writes into `ctx.outputs`.
     fn execute(&self, ctx: &mut ModuleContext<'_>) -> Result<Outcome, ModuleError>;
 }

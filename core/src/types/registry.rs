@@ -83,6 +83,11 @@ impl TypeRegistry {
         self.builtins.insert(type_string.to_string(), module_type);
     }
 
+    /// The built-in type registered under a type string (whether or not it is executable).
+    pub fn builtin(&self, type_string: &str) -> Option<Arc<dyn ModuleType>> {
+        self.builtins.get(type_string).cloned()
+    }
+
     /// Adds a signature-only resolver consulted last (e.g. the Pimlico catalogue).
     pub fn add_fallback(&mut self, resolver: Box<dyn TypeResolver>) {
         self.fallbacks.push(resolver);

@@ -17,6 +17,32 @@ pub fn input(name: &str, datatype: &str) -> InputDecl {
     }
 }
 
+/// A required `GroupedCorpus` input whose documents are `doc_type` (or a subtype).
+pub fn corpus_input(name: &str, doc_type: &str) -> InputDecl {
+    InputDecl {
+        name: name.to_owned(),
+        datatype: DatatypeExpr::with_doc_type("GroupedCorpus", doc_type),
+        optional: false,
+        multiple: false,
+    }
+}
+
+/// An optional input.
+pub fn optional_input(name: &str, datatype: &str) -> InputDecl {
+    InputDecl {
+        optional: true,
+        ..input(name, datatype)
+    }
+}
+
+/// A `GroupedCorpus` output of `doc_type` documents.
+pub fn corpus_output(name: &str, doc_type: &str) -> OutputDecl {
+    OutputDecl {
+        name: name.to_owned(),
+        datatype: OutputDatatype::Fixed(DatatypeExpr::with_doc_type("GroupedCorpus", doc_type)),
+    }
+}
+
 /// A required input accepting any number of connections.
 pub fn multiple_input(name: &str, datatype: &str) -> InputDecl {
     InputDecl {

@@ -1,13 +1,13 @@
 //! The catalogue of module types and datatype inputs known to this build: a plain table from
 //! `type=` strings to signatures.
 //!
-//! Each group of types registers itself from its own file (`corpora.rs`, `datatypes.rs`);
-//! implementations are attached elsewhere. The engine wraps this table in a registry that also
-//! finds external module types.
+//! The module types' signatures come from their definitions in [`crate::types`] (one file per
+//! type, next to its implementation); the datatype inputs from `datatypes.rs`. The config
+//! loader can use this table on its own (benchmarks, fuzzing); the engine uses
+//! [`crate::registry`], which registers the implementations.
 
-mod corpora;
 mod datatypes;
-mod decl;
+pub mod decl;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -27,7 +27,9 @@ impl PimlicoCatalogue {
     /// The built-in module types and datatype inputs.
     pub fn new() -> Self {
         let mut catalogue = Self::default();
-        corpora::register(&mut catalogue);
+        for def in crate::types::all() {
+            catalogue.insert(def.type_string, Arc::new((def.signature)()));
+        }
         datatypes::register(&mut catalogue);
         catalogue
     }

@@ -15,6 +15,7 @@ pub struct SplitLines<'a> {
     rest: &'a str,
 }
 
+#[cfg(test)]
 fn is_line_break(c: char) -> bool {
     matches!(
         c,
@@ -30,6 +31,26 @@ fn is_line_break(c: char) -> bool {
     )
 }
 
+/// The position and length of the first line break in `s`, scanning bytes: the ASCII breaks
+/// are single bytes, and `\x85`, `\u2028`, `\u2029` are `C2 85`, `E2 80 A8`, `E2 80 A9` (lead
+/// bytes never occur inside another character's encoding).
+fn find_line_break(s: &str) -> Option<(usize, usize)> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\n' | 0x0b | 0x0c | 0x1c..=0x1e => return Some((i, 1)),
+            b'\r' => return Some((i, if b.get(i + 1) == Some(&b'\n') { 2 } else { 1 })),
+            0xc2 if b.get(i + 1) == Some(&0x85) => return Some((i, 2)),
+            0xe2 if b.get(i + 1) == Some(&0x80) && matches!(b.get(i + 2), Some(0xa8 | 0xa9)) => {
+                return Some((i, 3));
+            }
+            _ => i += 1,
+        }
+    }
+    None
+}
+
 impl<'a> Iterator for SplitLines<'a> {
     type Item = &'a str;
 
@@ -37,19 +58,15 @@ impl<'a> Iterator for SplitLines<'a> {
         if self.rest.is_empty() {
             return None;
         }
-        match self.rest.char_indices().find(|(_, c)| is_line_break(*c)) {
+        match find_line_break(self.rest) {
             None => {
                 let line = self.rest;
                 self.rest = "";
                 Some(line)
             }
-            Some((i, c)) => {
+            Some((i, len)) => {
                 let line = &self.rest[..i];
-                let mut end = i + c.len_utf8();
-                if c == '\r' && self.rest[end..].starts_with('\n') {
-                    end += 1;
-                }
-                self.rest = &self.rest[end..];
+                self.rest = &self.rest[i + len..];
                 Some(line)
             }
         }
@@ -93,6 +110,39 @@ mod tests {
         ];
         for (input, expected) in cases {
             assert_eq!(splitlines(input).collect::<Vec<_>>(), expected, "{input:?}");
+        }
+    }
+
+    /// The byte scan finds exactly the characters Python breaks lines at.
+    #[test]
+    fn byte_scan_agrees_with_the_character_definition() {
+        let pieces = [
+            "a", "é", "\u{2027}", "\u{2028}", "\u{2029}", "\u{85}", "\u{84}", "\r", "\n", "\r\n",
+            "\u{1c}", "\u{1f}", "\u{b}", " ", "\u{e000}",
+        ];
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    let s = format!("{a}{b}{c}");
+                    let mut expected = Vec::new();
+                    let mut line = String::new();
+                    let mut chars = s.chars().peekable();
+                    while let Some(ch) = chars.next() {
+                        if super::is_line_break(ch) {
+                            if ch == '\r' && chars.peek() == Some(&'\n') {
+                                chars.next();
+                            }
+                            expected.push(std::mem::take(&mut line));
+                        } else {
+                            line.push(ch);
+                        }
+                    }
+                    if !line.is_empty() {
+                        expected.push(line);
+                    }
+                    assert_eq!(splitlines(&s).collect::<Vec<_>>(), expected, "{s:?}");
+                }
+            }
         }
     }
 }

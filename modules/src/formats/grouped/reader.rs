@@ -146,6 +146,7 @@ impl GroupedCorpusReader {
             skip,
             skipped: if skip.is_some() { Some(0) } else { None },
             failed: false,
+            current: None,
         }
     }
 
@@ -316,39 +317,61 @@ pub struct DocIter<'r> {
     skip: Option<usize>,
     skipped: Option<usize>,
     failed: bool,
+    current: Option<usize>,
 }
 
 impl DocIter<'_> {
     /// Reads the next document; `None` at the end of the corpus.
     pub fn next_doc(&mut self) -> Result<Option<DocRef<'_>>> {
+        if self.advance_doc()? {
+            Ok(self.current())
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// Moves to the next document (decompressing it if needed); `false` at the end of the
+    /// corpus. The document is then [`DocIter::current`].
+    pub fn advance_doc(&mut self) -> Result<bool> {
+        self.current = None;
         if self.failed {
-            return Ok(None);
+            return Ok(false);
         }
         match self.advance() {
             Ok(Some(idx)) => {
-                let archive = &self.reader.archives[idx];
-                let data: &[u8] = if self.gzip {
-                    if let Err(e) = inflate(&self.entry.name, &self.entry.data, &mut self.inflated)
-                    {
-                        self.failed = true;
-                        return Err(decompress_error(archive, &self.entry.name, e));
-                    }
-                    &self.inflated
-                } else {
-                    &self.entry.data
-                };
-                Ok(Some(DocRef {
-                    archive: &archive.name,
-                    name: &self.name,
-                    data,
-                }))
+                if self.gzip
+                    && let Err(e) = inflate(&self.entry.name, &self.entry.data, &mut self.inflated)
+                {
+                    self.failed = true;
+                    return Err(decompress_error(
+                        &self.reader.archives[idx],
+                        &self.entry.name,
+                        e,
+                    ));
+                }
+                self.current = Some(idx);
+                Ok(true)
             }
-            Ok(None) => Ok(None),
+            Ok(None) => Ok(false),
             Err(e) => {
                 self.failed = true;
                 Err(e)
             }
         }
+    }
+
+    /// The document the last [`DocIter::advance_doc`] moved to.
+    pub fn current(&self) -> Option<DocRef<'_>> {
+        let idx = self.current?;
+        Some(DocRef {
+            archive: &self.reader.archives[idx].name,
+            name: &self.name,
+            data: if self.gzip {
+                &self.inflated
+            } else {
+                &self.entry.data
+            },
+        })
     }
 
     /// Moves to the next document, returning the index of its archive.

@@ -219,6 +219,17 @@ impl PimarcReader {
         Ok(())
     }
 
+    /// Random access: reads the file whose metadata block starts at `offset` (an index entry's
+    /// `metadata_start`). Sequential reading continues after it.
+    pub fn read_at(&mut self, offset: u64, entry: &mut PimarcEntry) -> Result<()> {
+        self.seek_to(offset)?;
+        if self.read_next(entry)? {
+            Ok(())
+        } else {
+            Err(self.malformed(offset, "no file starts at this offset".into()))
+        }
+    }
+
     /// Random access: reads the named file through the index. Sequential reading continues
     /// after it.
     pub fn get(&mut self, name: &str, entry: &mut PimarcEntry) -> Result<()> {

@@ -1,0 +1,7 @@
+//! Small helpers shared by the module types: option values, Python string semantics.
+
+pub mod fnmatch;
+pub mod options;
+pub mod pychar;
+pub mod pyrepr;
+pub mod rng;
