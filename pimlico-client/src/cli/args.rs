@@ -92,4 +92,8 @@ pub enum Command {
     Push(super::remote::PushArgs),
     /// Move modules' data from one daemon to another.
     Transfer(super::remote::TransferArgs),
+    /// Re-check a module's stored data against its recorded manifest (here or with --server).
+    Verify(super::remote::VerifyArgs),
+    /// List the files of a module that differ between two servers, or a server and here.
+    Diff(super::remote::DiffArgs),
 }
