@@ -60,6 +60,8 @@ pub enum Tamper {
     /// Drops every connection of the relay once this many bytes came back through it (in
     /// total, over all connections).
     DropAfter(u64),
+    /// Stops forwarding (keeping the connections open) once this many bytes came back.
+    PauseAfter(u64),
 }
 
 /// Filler of the file a [`Tamper::FlipMarker`] relay damages (never in a manifest or header).
@@ -118,12 +120,16 @@ impl Relay {
                                     fired.store(true, Ordering::SeqCst);
                                 }
                             }
-                            Tamper::DropAfter(limit) => {
+                            Tamper::DropAfter(limit) | Tamper::PauseAfter(limit) => {
                                 let before = returned.fetch_add(n as u64, Ordering::SeqCst);
                                 if before + n as u64 >= limit {
                                     let keep = (limit.saturating_sub(before)) as usize;
                                     let _ = cw.write_all(&chunk[..keep]).await;
                                     fired.store(true, Ordering::SeqCst);
+                                    if matches!(tamper, Tamper::PauseAfter(_)) {
+                                        // Hold the connection open, silent, until the test ends.
+                                        std::future::pending::<()>().await;
+                                    }
                                     break;
                                 }
                             }
