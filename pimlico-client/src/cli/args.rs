@@ -46,7 +46,7 @@ pub struct GlobalArgs {
     #[arg(short = 'd', long)]
     pub debug: bool,
     /// Act on this pimlicod server (a name in ~/.config/pimlico/servers.toml, or a URL):
-    /// status, run, reset, unlock and logs.
+    /// status, run, reset, unlock, logs, verify and diff.
     #[arg(long, value_name = "SERVER")]
     pub server: Option<String>,
 }
