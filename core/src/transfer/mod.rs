@@ -28,5 +28,6 @@ pub use progress::{Progress, ProgressSnapshot};
 pub use receive::{ReceiveOptions, Received, receive};
 pub use resume::{RESUME_MAX_AGE_KEY, parse_max_age_hours, resume_max_age};
 pub use send::{
-    DataStream, ModuleData, WIRE_ZSTD_LEVEL, locate_module, send_stream, wire_compression,
+    DataStream, ModuleData, WIRE_ZSTD_LEVEL, find_module, locate_module, send_stream,
+    wire_compression,
 };

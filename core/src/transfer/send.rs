@@ -51,6 +51,23 @@ pub fn locate_module(
     variant: &str,
     module: &str,
 ) -> Result<ModuleData, TransferError> {
+    let data = find_module(variant_roots, pipeline, variant, module)?;
+    let (files, tar_bytes) = measure(&data.dir)?;
+    Ok(ModuleData {
+        files,
+        tar_bytes,
+        ..data
+    })
+}
+
+/// [`locate_module`] without measuring (`files` and `tar_bytes` are 0): for callers that only
+/// need the directory, or [`ModuleData::select`] some files, which measures those.
+pub fn find_module(
+    variant_roots: &[PathBuf],
+    pipeline: &str,
+    variant: &str,
+    module: &str,
+) -> Result<ModuleData, TransferError> {
     let dir = variant_roots
         .iter()
         .map(|root| root.join(module))
@@ -63,12 +80,11 @@ pub fn locate_module(
                 .collect::<Vec<_>>()
                 .join(", "),
         })?;
-    let (files, tar_bytes) = measure(&dir)?;
     Ok(ModuleData {
         metadata: DumpMetadata::now(pipeline, module, variant),
         dir,
-        files,
-        tar_bytes,
+        files: 0,
+        tar_bytes: 0,
         only: None,
     })
 }

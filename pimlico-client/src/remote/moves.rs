@@ -10,7 +10,7 @@ use std::sync::Arc;
 use futures::StreamExt;
 use pimlico_core::manifest::module_manifest;
 use pimlico_core::transfer::{
-    Incoming, Progress, ReceiveOptions, Received, TransferError, locate_module, send_stream,
+    Incoming, Progress, ReceiveOptions, Received, TransferError, find_module, send_stream,
     wire_compression,
 };
 use pimlico_proto::{DataCompression, PlanRequest, UploadResponse};
@@ -90,7 +90,7 @@ pub async fn push_module(
         source.module.to_string(),
     );
     let (data, manifest) = tokio::task::spawn_blocking(move || {
-        let data = locate_module(&roots, &p, &v, &m)?;
+        let data = find_module(&roots, &p, &v, &m)?;
         let manifest = module_manifest(&data.dir)?.manifest;
         Ok::<_, TransferError>((data, manifest))
     })

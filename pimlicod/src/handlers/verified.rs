@@ -11,7 +11,7 @@ use futures::TryStreamExt;
 use pimlico_core::archive::ExtractLimits;
 use pimlico_core::manifest::{ManifestError, module_manifest, verify_module};
 use pimlico_core::transfer::{
-    Incoming, ReceiveOptions, TransferError, locate_module, send_stream, wire_compression,
+    Incoming, ReceiveOptions, TransferError, find_module, send_stream, wire_compression,
 };
 use pimlico_proto::{FilesRequest, ManifestResponse, PlanRequest, PlanResponse, VerifyResponse};
 
@@ -34,7 +34,7 @@ pub async fn manifest(
     let roots = loaded.variant_roots();
     let (p, v, m) = (pipeline.clone(), variant.clone(), name.clone());
     let computed = tokio::task::spawn_blocking(move || {
-        let data = locate_module(&roots, &p, &v, &m)?;
+        let data = find_module(&roots, &p, &v, &m)?;
         Ok::<_, TransferError>(module_manifest(&data.dir)?)
     })
     .await
@@ -66,12 +66,11 @@ pub async fn files(
     access.require_read(&pipeline, &variant, &name)?;
     let roots = loaded.variant_roots();
     let (p, v, m) = (pipeline.clone(), variant.clone(), name.clone());
-    let data = tokio::task::spawn_blocking(move || {
-        locate_module(&roots, &p, &v, &m)?.select(request.files)
-    })
-    .await
-    .map_err(|e| ApiError::internal("finding module data", e))?
-    .map_err(transfer_error)?;
+    let data =
+        tokio::task::spawn_blocking(move || find_module(&roots, &p, &v, &m)?.select(request.files))
+            .await
+            .map_err(|e| ApiError::internal("finding module data", e))?
+            .map_err(transfer_error)?;
     let headers = download_headers(&name, request.compression, data.files, data.tar_bytes);
     let metrics = state.clone();
     let stream = send_stream(data, wire_compression(request.compression), None)

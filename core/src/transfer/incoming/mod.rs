@@ -362,11 +362,7 @@ fn local_data(roots: &[PathBuf], module: &str) -> Option<LocalData> {
         .map(|(i, root)| (i, root.join(module)))
         .find(|(_, dir)| dir.is_dir())?;
     match module_manifest(&dir) {
-        Ok(computed) => Some(LocalData {
-            dir,
-            manifest: computed.manifest,
-            is_target: index == 0,
-        }),
+        Ok(computed) => Some(LocalData::new(dir, computed.manifest, index == 0)),
         Err(e) => {
             tracing::warn!(module, error = %e, "not reusing the data already here");
             None

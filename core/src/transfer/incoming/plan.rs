@@ -19,21 +19,42 @@ pub(crate) struct LocalData {
     /// files be hard-linked: after the swap the old directory is deleted, so the new module is
     /// their only name. Files of a copy that stays (in another store) are copied.
     pub(crate) is_target: bool,
+    /// Indices into `manifest.files` by content (hash and size), so that finding a content
+    /// stays cheap for modules of many files.
+    by_content: HashMap<(String, u64), Vec<usize>>,
 }
 
 impl LocalData {
+    pub(crate) fn new(dir: PathBuf, manifest: Manifest, is_target: bool) -> Self {
+        let mut by_content: HashMap<(String, u64), Vec<usize>> = HashMap::new();
+        for (i, f) in manifest.files.iter().enumerate() {
+            by_content
+                .entry((f.blake3.clone(), f.size))
+                .or_default()
+                .push(i);
+        }
+        Self {
+            dir,
+            manifest,
+            is_target,
+            by_content,
+        }
+    }
+
+    /// Whether some local file has this content.
+    pub(crate) fn has(&self, hash: &str, size: u64) -> bool {
+        self.by_content.contains_key(&(hash.to_string(), size))
+    }
+
     /// A local file with this content, preferring the one at `path`.
     pub(crate) fn find(&self, hash: &str, size: u64, path: &str) -> Option<&ManifestFile> {
-        let mut found = None;
-        for f in &self.manifest.files {
-            if f.blake3 == hash && f.size == size {
-                if f.path == path {
-                    return Some(f);
-                }
-                found.get_or_insert(f);
-            }
-        }
-        found
+        let candidates = self.by_content.get(&(hash.to_string(), size))?;
+        let files = &self.manifest.files;
+        candidates
+            .iter()
+            .map(|&i| &files[i])
+            .find(|f| f.path == path)
+            .or_else(|| candidates.first().map(|&i| &files[i]))
     }
 }
 
@@ -67,20 +88,11 @@ pub(crate) fn make_plan(
 ) -> Plan {
     let mut plan = Plan::default();
     let mut requested = HashSet::new();
-    let local_index: HashMap<(&str, u64), ()> = local
-        .map(|l| {
-            l.manifest
-                .files
-                .iter()
-                .map(|f| ((f.blake3.as_str(), f.size), ()))
-                .collect()
-        })
-        .unwrap_or_default();
     for file in &manifest.files {
         if objects.get(&file.blake3) == Some(&file.size) {
             plan.resumed_files += 1;
             plan.resumed_bytes += file.size;
-        } else if local_index.contains_key(&(file.blake3.as_str(), file.size)) {
+        } else if local.is_some_and(|l| l.has(&file.blake3, file.size)) {
             plan.reused_files += 1;
             plan.reused_bytes += file.size;
         } else {
@@ -132,15 +144,15 @@ mod tests {
             dirs: vec![],
         };
         let objects = HashMap::from([("a".repeat(64), 10)]);
-        let local = LocalData {
-            dir: PathBuf::from("/x"),
-            manifest: Manifest {
+        let local = LocalData::new(
+            PathBuf::from("/x"),
+            Manifest {
                 version: 1,
                 files: vec![f("renamed", 'b', 20), f("d", 'd', 6)],
                 dirs: vec![],
             },
-            is_target: true,
-        };
+            true,
+        );
         let plan = make_plan(&manifest, &objects, Some(&local));
         assert_eq!(plan.needed, ["c", "d"], "one path per missing content");
         assert_eq!(plan.needed_bytes, 35);
@@ -148,10 +160,15 @@ mod tests {
         assert_eq!((plan.resumed_files, plan.resumed_bytes), (1, 10));
         assert_eq!((plan.reused_files, plan.reused_bytes), (1, 20));
         assert!(!plan.up_to_date);
-        let same = LocalData {
-            manifest: manifest.clone(),
-            ..local
-        };
+        assert_eq!(
+            local.find(&"b".repeat(64), 20, "b").unwrap().path,
+            "renamed"
+        );
+        assert!(
+            local.find(&"d".repeat(64), 5, "d").is_none(),
+            "same hash, other size"
+        );
+        let same = LocalData::new(local.dir.clone(), manifest.clone(), true);
         assert!(make_plan(&manifest, &HashMap::new(), Some(&same)).up_to_date);
         assert!(
             make_plan(&manifest, &HashMap::new(), Some(&same))
