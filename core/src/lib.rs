@@ -17,6 +17,7 @@ pub mod load;
 pub mod lock;
 pub mod manifest;
 pub mod ops;
+pub mod pyjson;
 pub mod report;
 pub mod status;
 pub mod store;

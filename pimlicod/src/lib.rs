@@ -8,9 +8,12 @@
 pub mod access;
 pub mod auth;
 pub mod busy;
+pub mod cli;
 pub mod error;
+pub mod execution;
 pub mod handlers;
 pub mod metrics;
+pub mod notify;
 pub mod pipelines;
 pub mod router;
 pub mod runs;

@@ -12,6 +12,11 @@
 //! shutdown_deadline_secs = 30
 //! state_dir = "/var/lib/pimlicod"
 //! resume_max_age_hours = 168
+//! executor = "slurm"          # or "local" (the default); see docs/slurm.md
+//!
+//! [slurm]
+//! partition = "short"
+//! time = "4:00:00"
 //! ```
 //!
 //! Relative paths are relative to the file's directory.
@@ -22,7 +27,10 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use pimlico_core::exec::{ExecutorKind, SlurmCluster, SlurmConfig};
+
 use crate::auth::Auth;
+use crate::execution::Execution;
 use crate::pipelines::{PipelineSpec, Pipelines, PipelinesError};
 use crate::state::{AppState, Options};
 use crate::tls::{TlsError, server_config};
@@ -59,6 +67,10 @@ pub struct Settings {
     /// Hours an interrupted transfer's verified data is kept for resuming (default: the local
     /// config's `resume_max_age_hours`, else 168).
     pub resume_max_age_hours: Option<f64>,
+    /// Where modules run: `local` (default) or `slurm`; the local config may choose per module.
+    pub executor: Option<ExecutorKind>,
+    /// The Slurm cluster's settings (commands, polling, default resources).
+    pub slurm: Option<SlurmConfig>,
 }
 
 /// Why the daemon cannot start.
@@ -119,6 +131,12 @@ impl Settings {
         .into_iter()
         .flatten()
         .for_each(fix);
+        if let Some(slurm) = &mut settings.slurm {
+            [&mut slurm.bin_dir, &mut slurm.program]
+                .into_iter()
+                .flatten()
+                .for_each(fix);
+        }
         Ok(settings)
     }
 
@@ -198,12 +216,27 @@ impl Settings {
             program,
         };
         let token = self.token()?;
+        let slurm = self.slurm.clone().unwrap_or_default();
+        let execution = Execution {
+            default: self.executor.unwrap_or_default(),
+            cluster: SlurmCluster::new(slurm)
+                .map_err(|e| SettingsError::Invalid(format!("[slurm] settings: {e}")))?,
+        };
+        if let Some(dir) = &execution.cluster.config().bin_dir
+            && !dir.is_dir()
+        {
+            return Err(SettingsError::Invalid(format!(
+                "[slurm] bin_dir {} is not a directory",
+                dir.display()
+            )));
+        }
         Ok(AppState::new(
             Pipelines::new(specs)?,
             Auth::new(token.as_deref()),
             options,
             tls,
-        ))
+        )
+        .with_execution(execution))
     }
 }
 

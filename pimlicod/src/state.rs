@@ -9,6 +9,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::auth::Auth;
 use crate::busy::Busy;
+use crate::execution::Execution;
 use crate::metrics::{Gauges, Metrics};
 use crate::pipelines::Pipelines;
 use crate::runs::Runs;
@@ -37,6 +38,7 @@ pub struct AppState(Arc<Inner>);
 #[derive(Debug)]
 struct Inner {
     options: Options,
+    execution: Execution,
     auth: Auth,
     pipelines: Pipelines,
     metrics: Metrics,
@@ -59,6 +61,7 @@ impl AppState {
         let runs = Runs::new(options.max_concurrent_runs, options.state_dir.join("runs"));
         Self(Arc::new(Inner {
             options,
+            execution: Execution::default(),
             auth,
             pipelines,
             metrics: Metrics::default(),
@@ -74,6 +77,20 @@ impl AppState {
     /// Daemon options.
     pub fn options(&self) -> &Options {
         &self.0.options
+    }
+
+    /// Runs modules with `execution` (local processes unless this is called). Only before the
+    /// state is shared.
+    pub fn with_execution(mut self, execution: Execution) -> Self {
+        Arc::get_mut(&mut self.0)
+            .expect("executors are set before the state is shared")
+            .execution = execution;
+        self
+    }
+
+    /// Where modules run.
+    pub fn execution(&self) -> &Execution {
+        &self.0.execution
     }
 
     /// Authentication and scoped tokens.
