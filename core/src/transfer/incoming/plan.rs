@@ -168,7 +168,7 @@ mod tests {
             local.find(&"d".repeat(64), 5, "d").is_none(),
             "same hash, other size"
         );
-        let same = LocalData::new(local.dir.clone(), manifest.clone(), true);
+        let same = LocalData::new(local.dir, manifest.clone(), true);
         assert!(make_plan(&manifest, &HashMap::new(), Some(&same)).up_to_date);
         assert!(
             make_plan(&manifest, &HashMap::new(), Some(&same))
