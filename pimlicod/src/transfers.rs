@@ -214,6 +214,9 @@ pub fn start_pull(
                 Err("the daemon shut down before the transfer finished".to_string())
             }
         };
+        // Release the modules (the busy claim) before the record says the transfer ended, so
+        // that whoever waits for the end can start the next transfer of them at once.
+        drop(pull);
         let state = if result.is_ok() {
             TransferState::Succeeded
         } else {
