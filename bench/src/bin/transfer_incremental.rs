@@ -1,16 +1,19 @@
 //! Incremental and resumed daemon-to-daemon transfers, as fractions of a full transfer
-//! measured in the same run. Real `pimlicod` processes on loopback, each with its own store:
+//! measured in the same run. Real `pimlicod` processes on loopback, each with its own store.
+//! Each round:
 //!
 //! 1. B pulls a generated text module (200 MB in 2,000 files by default) from A: the full
 //!    transfer, the reference.
 //! 2. 1% of the files change on A; B pulls again (overwrite): only the changed files travel.
 //!    Aim: under 5% of the full transfer's bytes and time.
-//! 3. C starts the same pull, is killed (SIGKILL) once about half the data has arrived, is
+//! 3. A fresh daemon C starts the same pull, is killed (SIGKILL) once about half the data has arrived, is
 //!    restarted, and pulls again: only the rest travels. Aim: under 60% of a full transfer.
 //!
 //! Usage: `cargo build --release -p pimlicod && cargo run --release -p pimlico-bench --bin
-//! transfer_incremental -- [--mb N] [--files N] [--compression zstd|gzip|none]`. The
-//! `pimlicod` binary is taken from next to this one.
+//! transfer_incremental -- [--mb N] [--files N] [--rounds N] [--compression zstd|gzip|none]`.
+//! The `pimlicod` binary is taken from next to this one. Each step runs `--rounds` times (3);
+//! the ratios printed at the end are the medians of each round's ratio to that round's full
+//! transfer, as times on a shared machine vary from one run to the next.
 #![forbid(unsafe_code)]
 
 use std::path::{Path, PathBuf};
@@ -28,6 +31,7 @@ const PIPELINE: &str =
 struct Args {
     megabytes: u64,
     files: u64,
+    rounds: usize,
     compression: DataCompression,
 }
 
@@ -35,6 +39,7 @@ fn parse_args() -> Result<Args> {
     let mut args = Args {
         megabytes: 200,
         files: 2000,
+        rounds: 3,
         compression: DataCompression::Zstd,
     };
     let mut it = std::env::args().skip(1);
@@ -43,6 +48,7 @@ fn parse_args() -> Result<Args> {
         match arg.as_str() {
             "--mb" => args.megabytes = value()?.parse()?,
             "--files" => args.files = value()?.parse()?,
+            "--rounds" => args.rounds = value()?.parse()?,
             "--compression" => {
                 args.compression = match value()?.as_str() {
                     "zstd" => DataCompression::Zstd,
@@ -156,10 +162,11 @@ async fn pull(
     Ok((done, elapsed))
 }
 
-/// Changes every hundredth file (same size, different content: rotated by one byte).
-fn change_one_percent(module: &Path, files: u64) -> Result<u64> {
+/// Changes every hundredth file, from file `first` on (same size, different content: rotated
+/// by one byte).
+fn change_one_percent(module: &Path, files: u64, first: u64) -> Result<u64> {
     let mut changed = 0;
-    for f in (0..files).step_by(100) {
+    for f in (first..files).step_by(100) {
         let path = module.join(format!("output{}/data/doc-{f:05}.txt", f % 4));
         let mut text =
             std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
@@ -172,7 +179,7 @@ fn change_one_percent(module: &Path, files: u64) -> Result<u64> {
 
 fn line(what: &str, info: &TransferInfo, time: Duration, full: (&TransferInfo, Duration)) {
     println!(
-        "{what:<38} {:>9.1} MB sent in {:>6.2} s = {:>5.1}% of the bytes, {:>5.1}% of the time \
+        "  {what:<36} {:>9.1} MB sent in {:>6.2} s = {:>5.1}% of the bytes, {:>5.1}% of the time \
          (reused {} files, resumed {})",
         info.bytes as f64 / 1e6,
         time.as_secs_f64(),
@@ -183,50 +190,62 @@ fn line(what: &str, info: &TransferInfo, time: Duration, full: (&TransferInfo, D
     );
 }
 
-#[tokio::main]
-async fn main() -> Result<()> {
-    let args = parse_args()?;
-    let work = tempfile::tempdir()?;
-    let a = Daemon::start(work.path(), "a")?;
-    let b = Daemon::start(work.path(), "b")?;
-    let module = a.root.join("corpus");
-    let data = generate_module(&module, args.megabytes * 1_000_000, args.files)?;
-    println!(
-        "module: {:.0} MB of text in {} files; {} CPUs; compression {}",
-        data as f64 / 1e6,
-        args.files,
-        std::thread::available_parallelism().map_or(1, |n| n.get()),
-        args.compression.as_str()
-    );
+/// One round's fractions of its full transfer: (bytes, time).
+#[derive(Debug, Default, Clone, Copy)]
+struct Fractions {
+    incremental: (f64, f64),
+    resumed: (f64, f64),
+}
 
-    let (full, full_time) = pull(&a, &b, false, args.compression).await?;
+fn fraction(info: &TransferInfo, time: Duration, full: (&TransferInfo, Duration)) -> (f64, f64) {
+    (
+        info.bytes as f64 / full.0.bytes.max(1) as f64,
+        time.as_secs_f64() / full.1.as_secs_f64(),
+    )
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+/// One round: a full transfer A -> B, a re-transfer after 1% changed, and a pull into a fresh
+/// daemon killed at about half way, restarted and pulled again.
+async fn round(
+    work: &Path,
+    a: &Daemon,
+    b: &Daemon,
+    args: &Args,
+    number: usize,
+) -> Result<Fractions> {
+    println!("round {}:", number + 1);
+    if b.root.join("corpus").exists() {
+        b.client.delete_data("bench", "main", "corpus").await?;
+    }
+    let (full, full_time) = pull(a, b, false, args.compression).await?;
+    let reference = (&full, full_time);
     println!(
-        "{:<38} {:>9.1} MB sent in {:>6.2} s (reference)",
+        "  {:<36} {:>9.1} MB sent in {:>6.2} s (reference)",
         "full transfer A -> B",
         full.bytes as f64 / 1e6,
         full_time.as_secs_f64()
     );
-    let (same, same_time) = pull(&a, &b, true, args.compression).await?;
-    line(
-        "again, nothing changed",
-        &same,
-        same_time,
-        (&full, full_time),
-    );
+    let (same, same_time) = pull(a, b, true, args.compression).await?;
+    line("again, nothing changed", &same, same_time, reference);
 
-    let changed = change_one_percent(&module, args.files)?;
-    let (inc, inc_time) = pull(&a, &b, true, args.compression).await?;
+    let changed = change_one_percent(&a.root.join("corpus"), args.files, number as u64 + 1)?;
+    let (inc, inc_time) = pull(a, b, true, args.compression).await?;
     line(
         &format!("again, {changed} files (1%) changed"),
         &inc,
         inc_time,
-        (&full, full_time),
+        reference,
     );
 
-    // C: killed once about half the data has arrived, restarted, pulled again.
-    let c = Daemon::start(work.path(), "c")?;
+    let name = format!("c{number}");
+    let c = Daemon::start(work, &name)?;
     let started = Instant::now();
-    let id = start_pull(&a, &c, false, args.compression).await?;
+    let id = start_pull(a, &c, false, args.compression).await?;
     let at_kill = loop {
         let info = c.client.transfer(&id).await?;
         ensure!(
@@ -241,10 +260,10 @@ async fn main() -> Result<()> {
     };
     let first_part = started.elapsed();
     drop(c);
-    let c = Daemon::start(work.path(), "c")?;
-    let (resumed, resumed_time) = pull(&a, &c, false, args.compression).await?;
+    let c = Daemon::start(work, &name)?;
+    let (resumed, resumed_time) = pull(a, &c, false, args.compression).await?;
     println!(
-        "{:<38} {:>9.1} MB received in {:>6.2} s before the kill ({:.1}% of the data)",
+        "  {:<36} {:>9.1} MB received in {:>6.2} s before the kill ({:.1}% of the data)",
         "C killed at about half way",
         at_kill.bytes as f64 / 1e6,
         first_part.as_secs_f64(),
@@ -254,22 +273,50 @@ async fn main() -> Result<()> {
         "C restarted, same pull again",
         &resumed,
         resumed_time,
-        (&full, full_time),
+        reference,
     );
+    Ok(Fractions {
+        incremental: fraction(&inc, inc_time, reference),
+        resumed: fraction(&resumed, resumed_time, reference),
+    })
+}
 
-    let inc_ratio = inc.bytes as f64 / full.bytes.max(1) as f64;
-    let resume_ratio = resumed.bytes as f64 / full.bytes.max(1) as f64;
+#[tokio::main]
+async fn main() -> Result<()> {
+    let args = parse_args()?;
+    let work = tempfile::tempdir()?;
+    let a = Daemon::start(work.path(), "a")?;
+    let b = Daemon::start(work.path(), "b")?;
+    let data = generate_module(
+        &a.root.join("corpus"),
+        args.megabytes * 1_000_000,
+        args.files,
+    )?;
     println!(
-        "re-transfer with 1% of files changed / full transfer: {:.3} of the bytes, {:.3} of the \
-         time (aim: under 0.05)",
-        inc_ratio,
-        inc_time.as_secs_f64() / full_time.as_secs_f64()
+        "module: {:.0} MB of text in {} files; {} CPUs; compression {}",
+        data as f64 / 1e6,
+        args.files,
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+        args.compression.as_str()
+    );
+    let mut rounds = Vec::new();
+    for number in 0..args.rounds.max(1) {
+        rounds.push(round(work.path(), &a, &b, &args, number).await?);
+    }
+    let pick = |f: fn(&Fractions) -> f64| median(rounds.iter().map(f).collect());
+    println!(
+        "re-transfer with 1% of files changed / full transfer (median of {}): {:.3} of the \
+         bytes, {:.3} of the time (aim: under 0.05)",
+        rounds.len(),
+        pick(|r| r.incremental.0),
+        pick(|r| r.incremental.1)
     );
     println!(
-        "resumed transfer after a kill at half way / full transfer: {:.3} of the bytes, {:.3} of \
-         the time (aim: under 0.60)",
-        resume_ratio,
-        resumed_time.as_secs_f64() / full_time.as_secs_f64()
+        "resumed transfer after a kill at half way / full transfer (median of {}): {:.3} of the \
+         bytes, {:.3} of the time (aim: under 0.60)",
+        rounds.len(),
+        pick(|r| r.resumed.0),
+        pick(|r| r.resumed.1)
     );
     Ok(())
 }
