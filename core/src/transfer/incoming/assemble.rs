@@ -17,7 +17,7 @@
 //! The module's status `metadata` is placed last, and the directory only becomes visible as a
 //! whole, by the install's rename.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs::{DirBuilder, File, FileTimes, Permissions};
 use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::Path;
@@ -31,11 +31,19 @@ use super::plan::LocalData;
 /// The status file of a module directory, placed last.
 const STATUS_FILE: &str = "metadata";
 
+/// The verified contents of the resumable slot.
+pub(crate) struct Objects<'a> {
+    /// Where they are (`objects/`, each named by its hash).
+    pub(crate) dir: &'a Path,
+    /// Hash to size of each, as listed under the slot's lock (no need to look at each again).
+    pub(crate) present: &'a HashMap<String, u64>,
+}
+
 /// Builds the module described by `manifest` in `new_dir` (which must not exist). Blocking.
 pub(crate) fn assemble(
     new_dir: &Path,
     manifest: &Manifest,
-    objects_dir: &Path,
+    objects: &Objects<'_>,
     local: Option<&LocalData>,
     module: &str,
 ) -> Result<(), TransferError> {
@@ -56,8 +64,8 @@ pub(crate) fn assemble(
         if let Some(parent) = dest.parent() {
             dirs.create(parent).map_err(|e| io("create", parent, e))?;
         }
-        let object = objects_dir.join(&file.blake3);
-        if object.is_file() {
+        if objects.present.get(&file.blake3) == Some(&file.size) {
+            let object = objects.dir.join(&file.blake3);
             if linked_objects.insert(file.blake3.clone()) {
                 link_or_copy(&object, &dest)?;
             } else {

@@ -35,7 +35,7 @@ use crate::archive::{
     StagedModule, Staging, cleanup_stale_staging_with, install,
 };
 use crate::manifest::{manifest_digest, module_manifest, record_cache, validate_manifest};
-use assemble::assemble;
+use assemble::{Objects, assemble};
 use plan::{LocalData, Plan, make_plan};
 use stream::{Expected, Target, Verified, receive_verified};
 
@@ -280,7 +280,11 @@ impl Incoming {
             module.clone(),
         );
         blocking_transfer(move || {
-            assemble(&dir, &m, &objects_dir, l.as_deref(), &name)?;
+            let pieces = Objects {
+                dir: &objects_dir,
+                present: &objects,
+            };
+            assemble(&dir, &m, &pieces, l.as_deref(), &name)?;
             if let Err(e) = record_cache(&dir, &m.files) {
                 tracing::debug!(error = %e, "cannot record the manifest of a received module");
             }
