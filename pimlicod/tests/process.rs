@@ -208,11 +208,12 @@ async fn a_pulling_daemon_killed_half_way_resumes_after_a_restart() {
         .await
         .unwrap();
     reached_rx.await.unwrap();
-    // What arrived before the pause is being verified and kept; wait until some of it is.
+    // What arrived before the pause (40 of the 80 files) is being verified and kept; wait until
+    // most of it is.
     let root = b.variant_root.clone();
     tokio::task::spawn_blocking(move || {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-        while kept_objects(&root) < n / 4 {
+        while kept_objects(&root) < 3 * n / 8 {
             assert!(std::time::Instant::now() < deadline, "nothing was kept");
             // Polling the slot for a condition, not waiting for a fixed time.
             std::thread::sleep(std::time::Duration::from_millis(10));
@@ -224,7 +225,10 @@ async fn a_pulling_daemon_killed_half_way_resumes_after_a_restart() {
     resume.notify_one();
     assert!(!b.variant_root.join("make").exists(), "nothing installed");
     let kept = kept_objects(&b.variant_root);
-    assert!(kept >= n / 4, "the restart kept what was verified: {kept}");
+    assert!(
+        kept >= 3 * n / 8,
+        "the restart kept what was verified: {kept}"
+    );
 
     let client = b_client(&b);
     let id = client
@@ -236,9 +240,10 @@ async fn a_pulling_daemon_killed_half_way_resumes_after_a_restart() {
     assert_eq!(done.state, TransferState::Succeeded, "{done:?}");
     assert_eq!(done.resumed_files, kept as u64, "{done:?}");
     assert_eq!(done.files, (n + 1 - kept) as u64, "{done:?}");
+    // Only the rest travelled: its data with archive headers (under 5%), and the metadata.
     assert!(
-        done.bytes < (n * size) as u64 * 3 / 4,
-        "only the rest travelled: {done:?}"
+        done.bytes <= ((n - kept) * size * 21 / 20 + 64 * 1024) as u64,
+        "only the rest travelled (kept {kept}): {done:?}"
     );
     assert_eq!(
         tree(&b.variant_root.join("make")),
