@@ -150,7 +150,7 @@ async fn a_restarted_daemon_follows_its_jobs_again() {
     let ws = workspace();
     let dir = module_dir(&ws, "restart");
     let daemon = Daemon::start(&ws).await;
-    daemon
+    let first = daemon
         .client
         .start_run("sd", "main", &request(&["restart"]))
         .await
@@ -168,7 +168,11 @@ async fn a_restarted_daemon_follows_its_jobs_again() {
     let mut followed = None;
     for _ in 0..300 {
         let runs = daemon.client.runs(&Default::default()).await.unwrap().runs;
-        if let Some(run) = runs.into_iter().find(|r| r.modules == ["restart"]) {
+        // The first run is listed too (run records outlive the daemon), ended.
+        if let Some(run) = runs
+            .into_iter()
+            .find(|r| r.modules == ["restart"] && r.id != first.id)
+        {
             followed = Some(run);
             break;
         }
@@ -191,6 +195,9 @@ async fn a_restarted_daemon_follows_its_jobs_again() {
     assert!(history(&dir).contains(&format!("Following Slurm job {id} again")));
     assert!(run_log(&ws, &run.id).contains(&format!("Following Slurm job {id} again")));
     assert!(!dir.join(".slurm_job").exists() && !dir.join(".execution_lock").exists());
+    let first = daemon.client.run(&first.id).await.unwrap();
+    assert_eq!(first.state, RunState::Cancelled, "{first:?}");
+    assert!(first.error.unwrap().contains("follows it again"));
     daemon.stop().await;
 }
 
