@@ -120,7 +120,8 @@ pub async fn push_module(
             path: "the local module".into(),
             source: std::io::Error::other(e.to_string()),
         })??;
-    let stream = send_stream(data, wire_compression(compression), progress);
+    let compression = wire_compression(client.link_compression(compression));
+    let stream = send_stream(data, compression, progress);
     Ok(client
         .upload_planned(p, v, m, &plan.manifest_digest, overwrite, stream)
         .await?)
@@ -148,6 +149,8 @@ pub async fn relay_module(
             },
         )
         .await?;
+    // Through this machine the data crosses two links: compress unless both are loopback.
+    let compression = compression.for_link(a.is_loopback() && b.is_loopback());
     let download = a.download_files(p, v, m, &plan.needed, compression).await?;
     let body = download.body.inspect(move |chunk| {
         if let (Some(progress), Ok(chunk)) = (&progress, chunk) {

@@ -31,7 +31,7 @@ impl Client {
         let url = self.module_url(p, v, m, &["data", "files"]);
         let request = FilesRequest {
             files: files.to_vec(),
-            compression,
+            compression: self.link_compression(compression),
         };
         let response = self
             .send(self.request(Method::POST, url).json(&request))

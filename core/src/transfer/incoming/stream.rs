@@ -179,14 +179,25 @@ enum Op {
     End,
 }
 
+/// Most operations in one batch to the writer thread.
+const BATCH_OPS: usize = 256;
+/// Most file data in one batch (a chunk may take it a little over).
+const BATCH_BYTES: usize = 1 << 20;
+/// Batches queued for the thread: a few MiB in flight at most.
+const QUEUED_BATCHES: usize = 4;
+
+/// Handle to the writer thread. Operations travel in batches: one message per operation cost
+/// two thread wake-ups per small file (see `docs/performance.md`).
 struct VerifyWriter {
-    ops: Option<mpsc::Sender<Op>>,
+    ops: Option<mpsc::Sender<Vec<Op>>>,
+    batch: Vec<Op>,
+    batch_bytes: usize,
     done: Option<oneshot::Receiver<Result<Verified, TransferError>>>,
 }
 
 impl VerifyWriter {
     fn spawn(target: &Target<'_>) -> Result<Self, TransferError> {
-        let (ops, rx) = mpsc::channel(64);
+        let (ops, rx) = mpsc::channel(QUEUED_BATCHES);
         let (done_tx, done) = oneshot::channel();
         let mut thread = WriterThread {
             module: target.module.to_string(),
@@ -212,6 +223,8 @@ impl VerifyWriter {
             })?;
         Ok(Self {
             ops: Some(ops),
+            batch: Vec::with_capacity(BATCH_OPS),
+            batch_bytes: 0,
             done: Some(done),
         })
     }
@@ -228,18 +241,43 @@ impl VerifyWriter {
         self.send(Op::End).await
     }
 
+    /// Queues `op`, and sends the batch once it is full.
     async fn send(&mut self, op: Op) -> Result<(), TransferError> {
+        if let Op::Data(data) = &op {
+            self.batch_bytes += data.len();
+        }
+        self.batch.push(op);
+        if self.batch.len() >= BATCH_OPS || self.batch_bytes >= BATCH_BYTES {
+            self.flush().await?;
+        }
+        Ok(())
+    }
+
+    async fn flush(&mut self) -> Result<(), TransferError> {
+        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH_OPS));
+        self.batch_bytes = 0;
         if let Some(ops) = &self.ops
-            && ops.send(op).await.is_ok()
+            && ops.send(batch).await.is_ok()
         {
             return Ok(());
         }
         // The thread stopped: its result says why (a mismatch, a full disk).
-        self.finish().await.and_then(|_| Err(thread_died()))
+        self.join().await.and_then(|_| Err(thread_died()))
     }
 
     /// Lets the thread finish what it was given and returns what it verified.
     async fn finish(&mut self) -> Result<Verified, TransferError> {
+        if !self.batch.is_empty() {
+            let batch = std::mem::take(&mut self.batch);
+            if let Some(ops) = &self.ops {
+                // If the thread has stopped, its result below says why.
+                let _ = ops.send(batch).await;
+            }
+        }
+        self.join().await
+    }
+
+    async fn join(&mut self) -> Result<Verified, TransferError> {
         self.ops.take();
         match self.done.take() {
             Some(done) => done.await.unwrap_or_else(|_| Err(thread_died())),
@@ -274,7 +312,7 @@ struct WriterThread {
 }
 
 impl WriterThread {
-    fn run(&mut self, mut ops: mpsc::Receiver<Op>) -> Result<Verified, TransferError> {
+    fn run(&mut self, mut ops: mpsc::Receiver<Vec<Op>>) -> Result<Verified, TransferError> {
         let mut current: Option<Current> = None;
         let result = self.process(&mut ops, &mut current);
         if let Some(open) = current {
@@ -285,39 +323,41 @@ impl WriterThread {
 
     fn process(
         &mut self,
-        ops: &mut mpsc::Receiver<Op>,
+        ops: &mut mpsc::Receiver<Vec<Op>>,
         current: &mut Option<Current>,
     ) -> Result<(), TransferError> {
-        while let Some(op) = ops.blocking_recv() {
-            match op {
-                Op::Start { path, expected } => {
-                    self.counter += 1;
-                    let tmp = self.tmp.join(self.counter.to_string());
-                    let file = OpenOptions::new()
-                        .write(true)
-                        .create_new(true)
-                        .mode(0o600)
-                        .open(&tmp)
-                        .map_err(|source| io("create", &tmp, source))?;
-                    *current = Some(Current {
-                        file,
-                        tmp,
-                        path,
-                        expected,
-                        hash: HashWriter::default(),
-                    });
-                }
-                Op::Data(data) => {
-                    let open = current.as_mut().ok_or_else(thread_died)?;
-                    open.file
-                        .write_all(&data)
-                        .map_err(|source| io("write", &open.tmp, source))?;
-                    open.hash.update(&data);
-                }
-                Op::End => {
-                    let open = current.take().ok_or_else(thread_died)?;
-                    self.commit(open)?;
-                    self.toucher.tick();
+        while let Some(batch) = ops.blocking_recv() {
+            for op in batch {
+                match op {
+                    Op::Start { path, expected } => {
+                        self.counter += 1;
+                        let tmp = self.tmp.join(self.counter.to_string());
+                        let file = OpenOptions::new()
+                            .write(true)
+                            .create_new(true)
+                            .mode(0o600)
+                            .open(&tmp)
+                            .map_err(|source| io("create", &tmp, source))?;
+                        *current = Some(Current {
+                            file,
+                            tmp,
+                            path,
+                            expected,
+                            hash: HashWriter::default(),
+                        });
+                    }
+                    Op::Data(data) => {
+                        let open = current.as_mut().ok_or_else(thread_died)?;
+                        open.file
+                            .write_all(&data)
+                            .map_err(|source| io("write", &open.tmp, source))?;
+                        open.hash.update(&data);
+                    }
+                    Op::End => {
+                        let open = current.take().ok_or_else(thread_died)?;
+                        self.commit(open)?;
+                        self.toucher.tick();
+                    }
                 }
             }
         }
