@@ -6,6 +6,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, ensure};
+use pimlico_core::archive::is_excluded_name;
 
 /// Whether `tool --version` runs.
 pub fn have(tool: &str) -> bool {
@@ -59,7 +60,8 @@ pub fn settle() {
     let _ = Command::new("sync").status();
 }
 
-/// Regular files and their total bytes below `dir`.
+/// Regular files and their total bytes below `dir`, leaving out what dumps leave out (locks and
+/// the daemons' own `.pimlico*` files, such as a manifest cache, which each side writes itself).
 pub fn tree_size(dir: &Path) -> Result<(u64, u64)> {
     let mut files = 0;
     let mut bytes = 0;
@@ -69,6 +71,9 @@ pub fn tree_size(dir: &Path) -> Result<(u64, u64)> {
             std::fs::read_dir(&dir).with_context(|| format!("listing {}", dir.display()))?
         {
             let entry = entry?;
+            if is_excluded_name(&entry.file_name().to_string_lossy()) {
+                continue;
+            }
             let meta = entry.metadata()?;
             if meta.is_dir() {
                 stack.push(entry.path());
