@@ -712,7 +712,7 @@ _pimlico() {
                     return 0
                     ;;
                 --compression)
-                    COMPREPLY=($(compgen -W "zstd gzip none" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto zstd gzip none" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -734,7 +734,7 @@ _pimlico() {
                     return 0
                     ;;
                 --compression)
-                    COMPREPLY=($(compgen -W "zstd gzip none" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto zstd gzip none" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -832,7 +832,7 @@ _pimlico() {
                     return 0
                     ;;
                 --compression)
-                    COMPREPLY=($(compgen -W "zstd gzip none" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto zstd gzip none" -- "${cur}"))
                     return 0
                     ;;
                 *)

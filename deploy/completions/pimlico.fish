@@ -100,7 +100,8 @@ complete -c pimlico -n "__fish_pimlico_using_subcommand load" -s h -l help -d 'P
 complete -c pimlico -n "__fish_pimlico_using_subcommand logs" -s f -l follow -d 'Keep printing new lines until the run ends'
 complete -c pimlico -n "__fish_pimlico_using_subcommand logs" -s h -l help -d 'Print help'
 complete -c pimlico -n "__fish_pimlico_using_subcommand pull" -l from -d 'The server to fetch from (a name in servers.toml, or a URL)' -r
-complete -c pimlico -n "__fish_pimlico_using_subcommand pull" -l compression -d 'Compression on the wire: zstd (default), gzip or none' -r -f -a "zstd\t''
+complete -c pimlico -n "__fish_pimlico_using_subcommand pull" -l compression -d 'Compression on the wire: auto (the default: none when both ends are on this machine\'s loopback, else zstd at level 1), zstd, gzip or none' -r -f -a "auto\t''
+zstd\t''
 gzip\t''
 none\t''"
 complete -c pimlico -n "__fish_pimlico_using_subcommand pull" -s f -l force-overwrite -d 'Replace data that already exists at the destination'
@@ -108,7 +109,8 @@ complete -c pimlico -n "__fish_pimlico_using_subcommand pull" -l ignore-definiti
 complete -c pimlico -n "__fish_pimlico_using_subcommand pull" -l json -d 'Print the result as JSON instead of progress and messages'
 complete -c pimlico -n "__fish_pimlico_using_subcommand pull" -s h -l help -d 'Print help'
 complete -c pimlico -n "__fish_pimlico_using_subcommand push" -l to -d 'The server to send to' -r
-complete -c pimlico -n "__fish_pimlico_using_subcommand push" -l compression -d 'Compression on the wire: zstd (default), gzip or none' -r -f -a "zstd\t''
+complete -c pimlico -n "__fish_pimlico_using_subcommand push" -l compression -d 'Compression on the wire: auto (the default: none when both ends are on this machine\'s loopback, else zstd at level 1), zstd, gzip or none' -r -f -a "auto\t''
+zstd\t''
 gzip\t''
 none\t''"
 complete -c pimlico -n "__fish_pimlico_using_subcommand push" -s f -l force-overwrite -d 'Replace data that already exists at the destination'
@@ -117,7 +119,8 @@ complete -c pimlico -n "__fish_pimlico_using_subcommand push" -l json -d 'Print 
 complete -c pimlico -n "__fish_pimlico_using_subcommand push" -s h -l help -d 'Print help'
 complete -c pimlico -n "__fish_pimlico_using_subcommand transfer" -l from -d 'The server holding the data' -r
 complete -c pimlico -n "__fish_pimlico_using_subcommand transfer" -l to -d 'The server to move it to' -r
-complete -c pimlico -n "__fish_pimlico_using_subcommand transfer" -l compression -d 'Compression on the wire: zstd (default), gzip or none' -r -f -a "zstd\t''
+complete -c pimlico -n "__fish_pimlico_using_subcommand transfer" -l compression -d 'Compression on the wire: auto (the default: none when both ends are on this machine\'s loopback, else zstd at level 1), zstd, gzip or none' -r -f -a "auto\t''
+zstd\t''
 gzip\t''
 none\t''"
 complete -c pimlico -n "__fish_pimlico_using_subcommand transfer" -l via-client -d 'Stream the data through this machine (when the destination cannot reach the source)'
