@@ -10,6 +10,7 @@ pub mod auth;
 pub mod busy;
 pub mod error;
 pub mod handlers;
+pub mod limits;
 pub mod metrics;
 pub mod pipelines;
 pub mod router;

@@ -11,6 +11,10 @@
 //! max_concurrent_runs = 2
 //! shutdown_deadline_secs = 30
 //! state_dir = "/var/lib/pimlicod"
+//! # Limits for archives received (uploads, pulls); they override the local config's.
+//! archive_max_bytes = "2T"
+//! archive_max_file_bytes = "500G"
+//! archive_max_entries = 2000000
 //! ```
 //!
 //! Relative paths are relative to the file's directory.
@@ -22,6 +26,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::auth::Auth;
+use crate::limits::{ArchiveLimitSettings, LimitValue};
 use crate::pipelines::{PipelineSpec, Pipelines, PipelinesError};
 use crate::state::{AppState, Options};
 use crate::tls::{TlsError, server_config};
@@ -55,6 +60,14 @@ pub struct Settings {
     pub shutdown_deadline_secs: Option<u64>,
     /// Where run logs are kept (default `$XDG_STATE_HOME/pimlicod`).
     pub state_dir: Option<PathBuf>,
+    /// Total bytes of file data in a received archive (default: the local config's
+    /// `archive_max_bytes`, else 1 TiB).
+    pub archive_max_bytes: Option<LimitValue>,
+    /// Bytes of one file in a received archive (default: the local config's, else 256 GiB).
+    pub archive_max_file_bytes: Option<LimitValue>,
+    /// Files and directories in a received archive (default: the local config's, else one
+    /// million).
+    pub archive_max_entries: Option<LimitValue>,
 }
 
 /// Why the daemon cannot start.
@@ -188,12 +201,22 @@ impl Settings {
             program,
         };
         let token = self.token()?;
-        Ok(AppState::new(
+        let limits = ArchiveLimitSettings {
+            archive_max_bytes: self.archive_max_bytes.clone(),
+            archive_max_file_bytes: self.archive_max_file_bytes.clone(),
+            archive_max_entries: self.archive_max_entries.clone(),
+        };
+        limits
+            .apply(pimlico_core::archive::ExtractLimits::default())
+            .map_err(|e| SettingsError::Invalid(format!("in the settings file: {e}")))?;
+        let state = AppState::new(
             Pipelines::new(specs)?,
             Auth::new(token.as_deref()),
             options,
             tls,
-        ))
+        );
+        state.set_archive_limits(limits);
+        Ok(state)
     }
 }
 

@@ -9,6 +9,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::auth::Auth;
 use crate::busy::Busy;
+use crate::limits::ArchiveLimitSettings;
 use crate::metrics::{Gauges, Metrics};
 use crate::pipelines::Pipelines;
 use crate::runs::Runs;
@@ -43,6 +44,7 @@ struct Inner {
     shutdown: CancellationToken,
     tasks: TaskTracker,
     tls: Option<Arc<rustls::ServerConfig>>,
+    archive_limits: std::sync::RwLock<ArchiveLimitSettings>,
 }
 
 impl AppState {
@@ -65,7 +67,27 @@ impl AppState {
             shutdown: CancellationToken::new(),
             tasks: TaskTracker::new(),
             tls,
+            archive_limits: Default::default(),
         }))
+    }
+
+    /// Sets the archive limits of `pimlicod.toml`, which override the pipelines' local configs
+    /// for everything this daemon receives.
+    pub fn set_archive_limits(&self, settings: ArchiveLimitSettings) {
+        *self
+            .0
+            .archive_limits
+            .write()
+            .unwrap_or_else(|e| e.into_inner()) = settings;
+    }
+
+    /// The archive limits of `pimlicod.toml`.
+    pub fn archive_limits(&self) -> ArchiveLimitSettings {
+        self.0
+            .archive_limits
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// Daemon options.

@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use indexmap::IndexMap;
 use pimlico_client::remote::{Client, ServerSpec};
-use pimlico_core::archive::ExtractLimits;
 use pimlico_core::transfer::{
     Progress, ReceiveOptions, compare_definitions, module_definition, receive,
 };
@@ -274,7 +273,10 @@ impl Pull {
                 variant: v.clone(),
                 module: module.clone(),
                 overwrite: self.request.overwrite,
-                limits: ExtractLimits::default(),
+                limits: self
+                    .state
+                    .extract_limits(&self.loaded)
+                    .map_err(|e| e.to_string())?,
             };
             receive(
                 StreamReader::new(body),

@@ -2,6 +2,9 @@
 //! `pimlico` binary.
 #![forbid(unsafe_code)]
 
+pub mod hostile;
+pub mod tar_bytes;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};

@@ -8,7 +8,7 @@ use axum::http::HeaderName;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use futures::{StreamExt, TryStreamExt};
-use pimlico_core::archive::{ArchiveError, CompressionKind, ExtractLimits};
+use pimlico_core::archive::{ArchiveError, CompressionKind};
 use pimlico_core::ops::{ResetError, reset_module};
 use pimlico_core::transfer::{
     ReceiveOptions, TransferError, locate_module, receive, send_stream, wire_compression,
@@ -98,6 +98,7 @@ pub async fn put(
         "receiving data",
     )?;
     refuse_if_locked(&loaded, &name)?;
+    let limits = state.extract_limits(&loaded)?;
     let metrics = state.clone();
     let stream = body.into_data_stream().map(move |chunk| {
         let chunk = chunk.map_err(std::io::Error::other)?;
@@ -110,7 +111,7 @@ pub async fn put(
         variant,
         module: name,
         overwrite: query.overwrite,
-        limits: ExtractLimits::default(),
+        limits,
     };
     let received = receive(StreamReader::new(stream), &options, None)
         .await
