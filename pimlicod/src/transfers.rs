@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use futures::FutureExt;
 use indexmap::IndexMap;
 use pimlico_client::remote::{Client, ServerSpec};
 use pimlico_core::transfer::{
@@ -205,7 +206,12 @@ pub fn start_pull(
         // On shutdown a pull gets the deadline to finish; after it, it is dropped, which
         // removes its staging slot and leaves the module as it was.
         let result = tokio::select! {
-            result = pull.run() => result,
+            // A panic (a bug) must still end the transfer, or it would show as running forever.
+            result = std::panic::AssertUnwindSafe(pull.run()).catch_unwind() => {
+                result.unwrap_or_else(|_| {
+                    Err("internal error in the daemon (see its log)".to_string())
+                })
+            }
             () = async { cancel.cancelled().await; tokio::time::sleep(deadline).await } => {
                 Err("the daemon shut down before the transfer finished".to_string())
             }

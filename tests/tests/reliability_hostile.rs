@@ -1,0 +1,211 @@
+//! The shared table of hostile archives (`pimlico_tests::hostile`) against the three ways an
+//! archive comes in: `pimlico CONF load` (the real binary), an upload to a real daemon (`PUT
+//! .../data` through our client library), and a pull by a real daemon from a hostile peer that
+//! serves the archive on the data path. Each is refused with a message naming the problem,
+//! nothing is written anywhere (the whole workspace, with a directory outside the store that
+//! the escaping cases aim at, is compared before and after), the staging area is empty again,
+//! and the module's existing data is byte-identical. The valid archive of the table then loads
+//! through the same path, so the refusals come from the archives.
+
+mod daemon_support;
+mod reliability_support;
+
+use std::path::Path;
+
+use daemon_support::{Daemon, PIPELINE};
+use pimlico_proto::{DataCompression, PullRequest, TransferState};
+use pimlico_tests::Workspace;
+use pimlico_tests::hostile::{
+    Case, Target, cases, test_limits_config, valid_archive, valid_contents,
+};
+use reliability_support::{
+    HostilePeer, OLD_DATA, Snapshot, differences, snapshot, staging_leftovers, write_tree,
+};
+
+/// Files the entry points may write that are not data: daemon state and the dumps we wrote.
+const NOT_DATA: [&str; 3] = ["a-state", "dumps", "home"];
+
+/// A workspace with the pipeline, a directory outside the store holding `victim`, and module
+/// `first` with data in the store at `<store>/demo/main`.
+fn workspace(store: &str) -> Workspace {
+    let ws = Workspace::new();
+    ws.write("p.conf", PIPELINE);
+    ws.write("outside/victim", "victim\n");
+    write_tree(&ws.join(store).join("demo/main/first"), &OLD_DATA);
+    ws
+}
+
+fn target(outside: &Path) -> Target<'_> {
+    Target {
+        pipeline: "demo",
+        variant: "main",
+        module: "first",
+        outside,
+    }
+}
+
+/// Checks one refusal: the message, nothing written, staging empty.
+fn check_refused(case: &Case, message: &str, before: &Snapshot, ws: &Workspace, root: &Path) {
+    for part in &case.expect {
+        assert!(
+            message.contains(part.as_str()),
+            "case {}: {part:?} not in the message:\n{message}",
+            case.name
+        );
+    }
+    let diff = differences(before, &snapshot(ws.path(), &NOT_DATA));
+    assert!(diff.is_empty(), "case {}: written: {diff:?}", case.name);
+    let left = staging_leftovers(root);
+    assert!(left.is_empty(), "case {}: staging: {left:?}", case.name);
+}
+
+/// The valid archive was installed: the module's files are the archive's.
+fn check_installed(module_dir: &Path) {
+    for (rel, data) in valid_contents() {
+        let got = std::fs::read(module_dir.join(rel)).unwrap();
+        assert_eq!(got, data, "{rel}");
+    }
+    assert!(
+        !module_dir.join("output").exists(),
+        "the old data was replaced"
+    );
+}
+
+#[test]
+fn load_refuses_every_hostile_archive() {
+    let ws = workspace("store");
+    ws.write(
+        "cli.local",
+        &format!(
+            "store={}\n{}",
+            ws.join("store").display(),
+            test_limits_config()
+        ),
+    );
+    let outside = ws.join("outside");
+    let table = cases(&target(&outside));
+    for case in &table {
+        ws.write(&format!("dumps/{}.tar", case.name), "");
+        std::fs::write(ws.join(&format!("dumps/{}.tar", case.name)), &case.archive).unwrap();
+    }
+    let root = ws.join("store/demo/main");
+    let before = snapshot(ws.path(), &NOT_DATA);
+    for case in &table {
+        let dump = format!("dumps/{}.tar", case.name);
+        let run = ws.pimlico(&["p.conf", "--lc", "cli.local", "load", "-f", &dump]);
+        assert_eq!(run.code(), 1, "case {}: {}", case.name, run.all());
+        check_refused(case, &run.stderr(), &before, &ws, &root);
+    }
+    std::fs::write(ws.join("dumps/valid.tar"), valid_archive(&target(&outside))).unwrap();
+    ws.pimlico(&[
+        "p.conf",
+        "--lc",
+        "cli.local",
+        "load",
+        "-f",
+        "dumps/valid.tar",
+    ])
+    .expect_code(0);
+    check_installed(&root.join("first"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploads_refuse_every_hostile_archive() {
+    let ws = workspace("a-store");
+    let daemon = Daemon::start(&ws, "a").await;
+    // The daemon reads its local config at each request.
+    let local = ws.join("a.local");
+    let text = std::fs::read_to_string(&local).unwrap() + &test_limits_config();
+    std::fs::write(&local, text).unwrap();
+    let outside = ws.join("outside");
+    let before = snapshot(ws.path(), &NOT_DATA);
+    for case in cases(&target(&outside)) {
+        let body = futures_once(case.archive.clone());
+        let err = daemon
+            .client
+            .upload("demo", "main", "first", true, body)
+            .await
+            .expect_err(case.name);
+        assert_eq!(err.status(), Some(400), "case {}: {err}", case.name);
+        check_refused(&case, &err.to_string(), &before, &ws, &daemon.root);
+    }
+    let body = futures_once(valid_archive(&target(&outside)));
+    let done = daemon
+        .client
+        .upload("demo", "main", "first", true, body)
+        .await
+        .unwrap();
+    assert!(done.replaced);
+    check_installed(&daemon.root.join("first"));
+    daemon.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pulls_refuse_every_hostile_archive() {
+    let ws = workspace("a-store");
+    let daemon = Daemon::start(&ws, "a").await;
+    let local = ws.join("a.local");
+    let text = std::fs::read_to_string(&local).unwrap() + &test_limits_config();
+    std::fs::write(&local, text).unwrap();
+    let peer = HostilePeer::start().await;
+    let outside = ws.join("outside");
+    let before = snapshot(ws.path(), &NOT_DATA);
+    let request = PullRequest {
+        source: peer.url.clone(),
+        token: "stolen-token".into(),
+        modules: vec!["first".into()],
+        overwrite: true,
+        // The peer serves archives, not definitions.
+        ignore_definition_mismatch: true,
+        compression: DataCompression::None,
+        ca_pem: None,
+    };
+    let table = cases(&target(&outside));
+    for case in &table {
+        peer.serve(case.archive.clone());
+        let id = daemon
+            .client
+            .start_pull("demo", "main", &request)
+            .await
+            .unwrap()
+            .id;
+        let done = to_end(&daemon, &id).await;
+        assert_eq!(done.state, TransferState::Failed, "case {}", case.name);
+        assert!(done.done.is_empty(), "case {}: {done:?}", case.name);
+        let message = done.error.unwrap_or_default();
+        check_refused(case, &message, &before, &ws, &daemon.root);
+    }
+    let requests = peer.requests.lock().unwrap().clone();
+    assert_eq!(requests.len(), table.len(), "one download per case");
+    assert!(
+        requests[0].starts_with("GET /v1/pipelines/demo/main/modules/first/data"),
+        "{requests:?}"
+    );
+    peer.serve(valid_archive(&target(&outside)));
+    let id = daemon
+        .client
+        .start_pull("demo", "main", &request)
+        .await
+        .unwrap()
+        .id;
+    let done = to_end(&daemon, &id).await;
+    assert_eq!(done.state, TransferState::Succeeded, "{done:?}");
+    check_installed(&daemon.root.join("first"));
+    daemon.stop().await;
+}
+
+/// Waits for a transfer to end; a transfer that never ends is a failure, not a hung test.
+async fn to_end(daemon: &Daemon, id: &str) -> pimlico_proto::TransferInfo {
+    let wait = daemon.client.transfer_to_end(id);
+    tokio::time::timeout(std::time::Duration::from_secs(60), wait)
+        .await
+        .unwrap_or_else(|_| panic!("transfer {id} still running after 60 s"))
+        .unwrap()
+}
+
+/// A request body stream of one chunk.
+fn futures_once(
+    data: Vec<u8>,
+) -> impl futures::Stream<Item = std::io::Result<bytes::Bytes>> + Send + 'static {
+    futures::stream::once(async move { Ok(bytes::Bytes::from(data)) })
+}
