@@ -13,6 +13,7 @@ pub mod handlers;
 pub mod limits;
 pub mod metrics;
 pub mod pipelines;
+pub mod reclaim;
 pub mod router;
 pub mod runs;
 pub mod server;

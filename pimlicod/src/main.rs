@@ -83,6 +83,7 @@ fn main() -> anyhow::Result<()> {
         } else {
             "http"
         };
+        pimlicod::reclaim::reclaim_staging(&state).await;
         tracing::info!(address = %bound, "listening on {scheme}://{bound}");
         pimlicod::serve(listener, state, shutdown_signal()).await?;
         Ok(())
