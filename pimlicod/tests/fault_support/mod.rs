@@ -10,8 +10,13 @@ use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 use pimlico_client::remote::{Client, ServerSpec};
 use pimlico_core::archive::{DumpMetadata, DumpOptions, write_dump};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use tempfile::TempDir;
-use tokio::io::AsyncBufReadExt;
+
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Notify, oneshot};
 
 /// Pipeline name of [`pipeline`].
 pub const NAME: &str = "faults";
@@ -42,13 +47,19 @@ pub struct Site {
 }
 
 impl Site {
-    /// A site whose store is `store` (a directory in the site when `None`).
+    /// A site serving [`pipeline`] whose store is `store` (a directory in the site when
+    /// `None`).
     pub fn new(store: Option<&Path>) -> Self {
+        Self::with_pipeline(pipeline, store)
+    }
+
+    /// A site serving the config `text(fifo)`.
+    pub fn with_pipeline(text: impl Fn(&Path) -> String, store: Option<&Path>) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let fifo = dir.path().join("gate");
         nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
         let config = dir.path().join("pipeline.conf");
-        std::fs::write(&config, pipeline(&fifo)).unwrap();
+        std::fs::write(&config, text(&fifo)).unwrap();
         let store = store.map_or_else(|| dir.path().join("store"), Path::to_path_buf);
         let local = dir.path().join("local.conf");
         std::fs::write(&local, format!("store={}\n", store.display())).unwrap();
@@ -249,4 +260,51 @@ impl Drop for Tmpfs {
             .arg(self.dir.path())
             .status();
     }
+}
+
+/// Forwards connections to `target`; once `after` bytes have come back, signals `reached` and
+/// holds the rest until `resume` is notified.
+pub async fn holding_proxy(
+    target: String,
+    after: u64,
+    reached: oneshot::Sender<()>,
+    resume: Arc<Notify>,
+) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let reached = Arc::new(std::sync::Mutex::new(Some(reached)));
+    let total = Arc::new(AtomicU64::new(0));
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            let upstream = TcpStream::connect(target.trim_start_matches("http://"))
+                .await
+                .unwrap();
+            let (mut cr, mut cw) = client.into_split();
+            let (mut ur, mut uw) = upstream.into_split();
+            tokio::spawn(async move {
+                let _ = tokio::io::copy(&mut cr, &mut uw).await;
+            });
+            let (reached, resume, total) = (reached.clone(), resume.clone(), total.clone());
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 64 * 1024];
+                loop {
+                    let n = match ur.read(&mut buf).await {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => n,
+                    };
+                    if cw.write_all(&buf[..n]).await.is_err() {
+                        break;
+                    }
+                    if total.fetch_add(n as u64, Ordering::SeqCst) + n as u64 >= after {
+                        let signal = reached.lock().unwrap().take();
+                        if let Some(signal) = signal {
+                            let _ = signal.send(());
+                            resume.notified().await;
+                        }
+                    }
+                }
+            });
+        }
+    });
+    url
 }
