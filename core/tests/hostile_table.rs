@@ -44,6 +44,25 @@ async fn every_hostile_archive_is_refused_and_changes_nothing() {
         }
     }
 
+    // docs/reliability.md states these counts.
+    let mut phrases: Vec<String> = Vec::new();
+    let mut categories: Vec<&str> = table.iter().map(|c| c.category).collect();
+    categories.sort_unstable();
+    categories.dedup();
+    for category in categories {
+        let n = table.iter().filter(|c| c.category == category).count();
+        phrases.push(format!("| `{category}` | {n} |"));
+    }
+    let below = table.iter().filter(|c| !c.above_archive_layer).count();
+    phrases.push(format!("| **all** | **{}** |", table.len()));
+    phrases.push(format!(
+        "**{} hostile archives are tried** ({} at each of four entry points)",
+        4 * table.len(),
+        table.len()
+    ));
+    phrases.push(format!("The archive layer refuses {below} of them itself"));
+    pimlico_tests::assert_reliability_doc_says(&phrases);
+
     // The valid archive of the table is accepted, so the refusals above come from the cases.
     let staged = extract_into_staging(&sandbox.staging(), &valid_archive(&target)[..], &options)
         .await

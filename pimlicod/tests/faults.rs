@@ -231,6 +231,10 @@ async fn killed_during_a_run_with_its_module_the_stale_lock_is_reported_and_unlo
         .await
         .unwrap();
     until("the module's lock", || lock_pid(&site, "slow").is_some()).await;
+    until("the module's command", || {
+        fault_support::a_process_has_argument(&site.fifo)
+    })
+    .await;
     let child = lock_pid(&site, "slow").unwrap();
     // The machine loses the daemon and the module it runs (its own process group).
     daemon.kill9().await;
@@ -313,6 +317,10 @@ async fn killed_during_a_run_the_module_finishes_and_the_restarted_daemon_agrees
         .await
         .unwrap();
     until("the module's lock", || lock_pid(&site, "slow").is_some()).await;
+    until("the module's command", || {
+        fault_support::a_process_has_argument(&site.fifo)
+    })
+    .await;
     let child = lock_pid(&site, "slow").unwrap();
     daemon.kill9().await;
 
@@ -389,4 +397,19 @@ async fn a_full_disk_during_an_upload_keeps_the_old_data() {
         .unwrap();
     assert_eq!(files(&site.module_dir("make")), files(small.path()));
     daemon.kill9().await;
+}
+
+#[test]
+fn the_reliability_doc_lists_every_fault() {
+    let source = include_str!("faults.rs");
+    let lines: Vec<&str> = source.lines().collect();
+    let tests: Vec<&str> = lines
+        .windows(2)
+        .filter(|w| w[0].starts_with("#[tokio::test"))
+        .filter_map(|w| w[1].strip_prefix("async fn "))
+        .filter_map(|rest| rest.split('(').next())
+        .collect();
+    let mut phrases: Vec<String> = tests.iter().map(|t| format!("`{t}`")).collect();
+    phrases.push(format!("**{} faults injected**", tests.len()));
+    fault_support::assert_doc_says(&phrases);
 }

@@ -200,3 +200,15 @@ async fn fifty_concurrent_transfers_and_ten_thousand_status_requests() {
     source.kill9().await;
     dest.kill9().await;
 }
+
+#[test]
+fn the_reliability_doc_states_the_load() {
+    let thousands = format!("{},{:03}", STATUS_REQUESTS / 1000, STATUS_REQUESTS % 1000);
+    fault_support::assert_doc_says(&[
+        format!("**{thousands} status requests**"),
+        format!("**{TRANSFERS} concurrent transfers**"),
+        format!("peak under {} MiB per daemon", STATUS_BOUND_KIB / 1024),
+        format!("growth under {} MiB", GROWTH_BOUND_KIB / 1024),
+        format!("peak under {} MiB per daemon", CONCURRENT_BOUND_KIB / 1024),
+    ]);
+}

@@ -308,3 +308,31 @@ pub async fn holding_proxy(
     });
     url
 }
+
+/// Asserts that `docs/reliability.md` says each phrase (whitespace-insensitive), so that the
+/// page's counts stay those of the tests.
+pub fn assert_doc_says(phrases: &[String]) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/reliability.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let doc = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for phrase in phrases {
+        assert!(
+            doc.contains(phrase.as_str()),
+            "docs/reliability.md should say {phrase:?}: update it to match the tests"
+        );
+    }
+}
+
+/// Whether a process runs with `path` as one of its arguments: for the FIFO of module `slow`,
+/// whether the module's command (`head`, blocked until the test writes to the FIFO) has started,
+/// so that its engine is only waiting for it.
+pub fn a_process_has_argument(path: &Path) -> bool {
+    let wanted = path.as_os_str().as_encoded_bytes();
+    let Ok(procs) = std::fs::read_dir("/proc") else {
+        return false;
+    };
+    procs.flatten().any(|p| {
+        std::fs::read(p.path().join("cmdline"))
+            .is_ok_and(|cmdline| cmdline.split(|&b| b == 0).any(|arg| arg == wanted))
+    })
+}
