@@ -382,7 +382,12 @@ async fn a_full_disk_during_an_upload_keeps_the_old_data() {
         .await
         .unwrap_err();
     // The daemon's disk, not the client's archive: 500, with the details in the daemon's log.
-    assert_eq!(err.status(), Some(500), "{err}");
+    // The daemon answers as soon as the disk is full and closes the connection, so a client
+    // still sending the rest of the body may see the connection closed before the answer.
+    assert!(
+        err.status().is_none_or(|s| s == 500),
+        "a 500 or a closed connection: {err}"
+    );
     assert_eq!(files(&site.module_dir("make")), before, "old data intact");
     assert_eq!(site.staging(), Vec::<std::path::PathBuf>::new());
     // The space is free again: a module that fits is installed.

@@ -79,9 +79,15 @@ impl Site {
 
     /// Starts `pimlicod` on port 0 and waits until it listens (after its start-up cleanup).
     pub async fn start(&self) -> Daemon {
+        self.start_with(&[]).await
+    }
+
+    /// [`Site::start`] with more arguments (`--config FILE`).
+    pub async fn start_with(&self, extra: &[&std::ffi::OsStr]) -> Daemon {
         let port_file = self.dir.path().join("port");
         let _ = std::fs::remove_file(&port_file);
         let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_pimlicod"))
+            .args(extra)
             .arg("--listen=127.0.0.1:0")
             .arg("--pipeline")
             .arg(&self.config)
