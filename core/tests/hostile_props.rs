@@ -81,8 +81,18 @@ fn hostile(index: usize) -> Vec<u8> {
     table[index % table.len()].clone()
 }
 
+/// Cases per property: a few seconds in all.
+const CASES: u32 = 128;
+
+#[test]
+fn the_reliability_doc_states_the_cases() {
+    pimlico_tests::assert_reliability_doc_says(&[format!(
+        "{CASES} cases per property, 4 properties"
+    )]);
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(200))]
+    #![proptest_config(ProptestConfig::with_cases(CASES))]
 
     #[test]
     fn arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..3000)) {
