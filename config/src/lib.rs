@@ -18,7 +18,7 @@ pub mod model;
 mod modvars;
 mod options;
 mod preprocess;
-mod py;
+pub mod py;
 pub mod release;
 pub mod report;
 pub mod signature;

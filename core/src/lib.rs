@@ -16,6 +16,7 @@ pub mod exec;
 pub mod load;
 pub mod lock;
 pub mod ops;
+pub mod pyjson;
 pub mod report;
 pub mod status;
 pub mod store;

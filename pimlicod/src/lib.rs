@@ -8,10 +8,13 @@
 pub mod access;
 pub mod auth;
 pub mod busy;
+pub mod cli;
 pub mod error;
+pub mod execution;
 pub mod handlers;
 pub mod limits;
 pub mod metrics;
+pub mod notify;
 pub mod pipelines;
 pub mod reclaim;
 pub mod router;

@@ -1,10 +1,11 @@
 //! Serving: the accept loop (plain TCP or TLS), and the bounded graceful shutdown.
 //!
 //! On shutdown the listener is closed first. Runs are cancelled at once (their module
-//! processes are killed and the halt is recorded). Connections get the deadline to finish
-//! what they are sending or receiving; those still open after it are cut, which removes the
-//! staging slot of an unfinished upload and leaves the module's data as it was. Pulls get the
-//! same deadline.
+//! processes are killed and the halt is recorded), except that a module running on Slurm is
+//! left running: its job goes on and is followed again when the daemon restarts. Connections
+//! get the deadline to finish what they are sending or receiving; those still open after it
+//! are cut, which removes the staging slot of an unfinished upload and leaves the module's data
+//! as it was. Pulls get the same deadline.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -29,6 +30,8 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    // Slurm jobs an earlier daemon left running are followed again (in the background).
+    crate::runs::reattach(&state);
     let app = router(state.clone());
     let tls = state.tls().cloned().map(TlsAcceptor::from);
     let graceful = GracefulShutdown::new();

@@ -15,6 +15,11 @@
 //! archive_max_bytes = "2T"
 //! archive_max_file_bytes = "500G"
 //! archive_max_entries = 2000000
+//! executor = "slurm"          # or "local" (the default); see docs/slurm.md
+//!
+//! [slurm]
+//! partition = "short"
+//! time = "4:00:00"
 //! ```
 //!
 //! Relative paths are relative to the file's directory.
@@ -25,7 +30,10 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use pimlico_core::exec::{ExecutorKind, SlurmCluster, SlurmConfig};
+
 use crate::auth::Auth;
+use crate::execution::Execution;
 use crate::limits::{ArchiveLimitSettings, LimitValue};
 use crate::pipelines::{PipelineSpec, Pipelines, PipelinesError};
 use crate::state::{AppState, Options};
@@ -68,6 +76,10 @@ pub struct Settings {
     /// Files and directories in a received archive (default: the local config's, else one
     /// million).
     pub archive_max_entries: Option<LimitValue>,
+    /// Where modules run: `local` (default) or `slurm`; the local config may choose per module.
+    pub executor: Option<ExecutorKind>,
+    /// The Slurm cluster's settings (commands, polling, default resources).
+    pub slurm: Option<SlurmConfig>,
 }
 
 /// Why the daemon cannot start.
@@ -128,6 +140,12 @@ impl Settings {
         .into_iter()
         .flatten()
         .for_each(fix);
+        if let Some(slurm) = &mut settings.slurm {
+            [&mut slurm.bin_dir, &mut slurm.program]
+                .into_iter()
+                .flatten()
+                .for_each(fix);
+        }
         Ok(settings)
     }
 
@@ -209,14 +227,28 @@ impl Settings {
         limits
             .apply(pimlico_core::archive::ExtractLimits::default())
             .map_err(|e| SettingsError::Invalid(format!("in the settings file: {e}")))?;
-        let state = AppState::new(
+        let slurm = self.slurm.clone().unwrap_or_default();
+        let execution = Execution {
+            default: self.executor.unwrap_or_default(),
+            cluster: SlurmCluster::new(slurm)
+                .map_err(|e| SettingsError::Invalid(format!("[slurm] settings: {e}")))?,
+        };
+        if let Some(dir) = &execution.cluster.config().bin_dir
+            && !dir.is_dir()
+        {
+            return Err(SettingsError::Invalid(format!(
+                "[slurm] bin_dir {} is not a directory",
+                dir.display()
+            )));
+        }
+        Ok(AppState::new(
             Pipelines::new(specs)?,
             Auth::new(token.as_deref()),
             options,
             tls,
-        );
-        state.set_archive_limits(limits);
-        Ok(state)
+        )
+        .with_execution(execution)
+        .with_archive_limits(limits))
     }
 }
 

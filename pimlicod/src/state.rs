@@ -9,6 +9,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::auth::Auth;
 use crate::busy::Busy;
+use crate::execution::Execution;
 use crate::limits::ArchiveLimitSettings;
 use crate::metrics::{Gauges, Metrics};
 use crate::pipelines::Pipelines;
@@ -35,6 +36,7 @@ pub struct AppState(Arc<Inner>);
 #[derive(Debug)]
 struct Inner {
     options: Options,
+    execution: Execution,
     auth: Auth,
     pipelines: Pipelines,
     metrics: Metrics,
@@ -44,7 +46,7 @@ struct Inner {
     shutdown: CancellationToken,
     tasks: TaskTracker,
     tls: Option<Arc<rustls::ServerConfig>>,
-    archive_limits: std::sync::RwLock<ArchiveLimitSettings>,
+    archive_limits: ArchiveLimitSettings,
 }
 
 impl AppState {
@@ -58,6 +60,7 @@ impl AppState {
         let runs = Runs::new(options.max_concurrent_runs, options.state_dir.join("runs"));
         Self(Arc::new(Inner {
             options,
+            execution: Execution::default(),
             auth,
             pipelines,
             metrics: Metrics::default(),
@@ -71,28 +74,37 @@ impl AppState {
         }))
     }
 
-    /// Sets the archive limits of `pimlicod.toml`, which override the pipelines' local configs
-    /// for everything this daemon receives.
-    pub fn set_archive_limits(&self, settings: ArchiveLimitSettings) {
-        *self
-            .0
-            .archive_limits
-            .write()
-            .unwrap_or_else(|e| e.into_inner()) = settings;
+    /// Applies the archive limits of `pimlicod.toml`, which override the pipelines' local
+    /// configs for everything this daemon receives. Only before the state is shared.
+    pub fn with_archive_limits(mut self, settings: ArchiveLimitSettings) -> Self {
+        Arc::get_mut(&mut self.0)
+            .expect("limits are set before the state is shared")
+            .archive_limits = settings;
+        self
     }
 
     /// The archive limits of `pimlicod.toml`.
-    pub fn archive_limits(&self) -> ArchiveLimitSettings {
-        self.0
-            .archive_limits
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+    pub fn archive_limits(&self) -> &ArchiveLimitSettings {
+        &self.0.archive_limits
     }
 
     /// Daemon options.
     pub fn options(&self) -> &Options {
         &self.0.options
+    }
+
+    /// Runs modules with `execution` (local processes unless this is called). Only before the
+    /// state is shared.
+    pub fn with_execution(mut self, execution: Execution) -> Self {
+        Arc::get_mut(&mut self.0)
+            .expect("executors are set before the state is shared")
+            .execution = execution;
+        self
+    }
+
+    /// Where modules run.
+    pub fn execution(&self) -> &Execution {
+        &self.0.execution
     }
 
     /// Authentication and scoped tokens.

@@ -256,14 +256,14 @@ async fn killed_during_a_run_with_its_module_the_stale_lock_is_reported_and_unlo
     );
     let lock = detail.summary.lock.expect("the lock is reported");
     assert!(lock.stale, "a lock of a dead process is stale: {lock:?}");
+    // The killed daemon's run record survives the restart, ended, saying why.
+    let runs = daemon.client.runs(&Default::default()).await.unwrap().runs;
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    assert_eq!(runs[0].state, RunState::Failed, "{runs:?}");
+    let why = runs[0].error.as_deref().unwrap_or_default();
     assert!(
-        daemon
-            .client
-            .runs(&Default::default())
-            .await
-            .unwrap()
-            .runs
-            .is_empty()
+        why.contains("the daemon stopped before the run ended"),
+        "{why}"
     );
 
     // As with the original Pimlico, a stale lock stops a run with a message saying how to

@@ -145,3 +145,45 @@ async fn runs_beyond_the_limit_wait_in_the_queue() {
     assert_eq!(slow.state, RunState::Cancelled);
     server.stop().await;
 }
+
+/// `--all` and `--dry-run` reach the daemon: the daemon picks what its own stores let run, and
+/// a dry run checks without executing anything.
+#[tokio::test]
+async fn all_and_dry_run_are_chosen_by_the_daemon() {
+    let server = TestServer::start(Setup::default()).await;
+    let request = |all: bool, dry_run: bool| RunRequest {
+        all,
+        dry_run,
+        ..Default::default()
+    };
+    let start = |r: RunRequest| {
+        let client = &server.client;
+        async move {
+            let info = client.start_run(NAME, "main", &r).await.unwrap();
+            client.run_to_end(&info.id).await.unwrap()
+        }
+    };
+
+    let dry = start(request(true, true)).await;
+    assert_eq!(dry.state, RunState::Succeeded, "{dry:?}");
+    assert_eq!(dry.modules, ["make", "count"]);
+    let status = server.client.status(NAME, "main", false).await.unwrap();
+    let statuses: Vec<&str> = status.modules.iter().map(|m| m.status.as_str()).collect();
+    assert_eq!(statuses, ["UNEXECUTED", "UNEXECUTED"]);
+    assert!(!server.module_dir("make").join("output").exists());
+
+    let all = start(request(true, false)).await;
+    assert_eq!(all.state, RunState::Succeeded, "{all:?}");
+    assert_eq!(all.succeeded, ["make", "count"]);
+
+    let refused = server
+        .client
+        .start_run(NAME, "main", &request(true, false))
+        .await;
+    assert_eq!(refused.unwrap_err().status(), Some(400));
+    let refused = server
+        .client
+        .start_run(NAME, "main", &request(false, false))
+        .await;
+    assert_eq!(refused.unwrap_err().status(), Some(400));
+}

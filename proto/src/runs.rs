@@ -17,6 +17,13 @@ pub struct RunRequest {
     /// `run --exit-on-error`: stop after the first failure.
     #[serde(default)]
     pub exit_on_error: bool,
+    /// `run --all`: every module that can run now or once the earlier ones have, chosen by the
+    /// daemon from its own stores (`modules` is then ignored).
+    #[serde(default)]
+    pub all: bool,
+    /// `run --dry-run`: the pre-execution checks only; nothing executes.
+    #[serde(default)]
+    pub dry_run: bool,
 }
 
 /// State of a run.

@@ -7,10 +7,12 @@
 mod difflib;
 mod numbers;
 pub(crate) mod percent;
+mod repr;
 
 pub use difflib::sorted_by_similarity;
 pub use numbers::{parse_float, parse_int};
 pub use percent::percent_format;
+pub use repr::repr;
 
 /// Python's `str.isspace()` for one character: Unicode white space plus the ASCII
 /// information separators (`\x1c`–`\x1f`), which Rust does not count as white space.
@@ -36,42 +38,6 @@ pub fn rstrip(s: &str) -> &str {
 /// Python's `str.strip(chars)`.
 pub fn strip_chars<'a>(s: &'a str, chars: &str) -> &'a str {
     s.trim_matches(|c| chars.contains(c))
-}
-
-/// Python's `repr()` of a string, as it appears in Pimlico's and configparser's messages.
-pub fn repr(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') {
-        '"'
-    } else {
-        '\''
-    };
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push(quote);
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if c.is_control() || (c != ' ' && is_space(c)) => {
-                let code = u32::from(c);
-                if code < 0x100 {
-                    out.push_str(&format!("\\x{code:02x}"));
-                } else if code < 0x10000 {
-                    out.push_str(&format!("\\u{code:04x}"));
-                } else {
-                    out.push_str(&format!("\\U{code:08x}"));
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push(quote);
-    out
 }
 
 /// Python's `str.partition(sep)`: text before the first `sep` and text after it (`None` if absent).

@@ -61,7 +61,11 @@ impl DumpMetadata {
         ];
         let body: Vec<String> = fields
             .iter()
-            .map(|(key, value)| format!("    \"{key}\": {}", python_json_string(value)))
+            .map(|(key, value)| {
+                let mut line = format!("    \"{key}\": ");
+                crate::pyjson::write_str(value, &mut line);
+                line
+            })
             .collect();
         format!("{{\n{}\n}}", body.join(",\n"))
     }
@@ -72,32 +76,6 @@ impl DumpMetadata {
             serde_json::from_slice(bytes).map_err(|e| ArchiveError::BadMetadata(e.to_string()))?;
         Ok(meta)
     }
-}
-
-/// A JSON string literal as Python's `json.dumps` (with `ensure_ascii=True`) writes it.
-fn python_json_string(value: &str) -> String {
-    let mut out = String::with_capacity(value.len() + 2);
-    out.push('"');
-    for c in value.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{08}' => out.push_str("\\b"),
-            '\u{0c}' => out.push_str("\\f"),
-            ' '..='~' => out.push(c),
-            _ => {
-                let mut units = [0u16; 2];
-                for unit in c.encode_utf16(&mut units) {
-                    out.push_str(&format!("\\u{unit:04x}"));
-                }
-            }
-        }
-    }
-    out.push('"');
-    out
 }
 
 #[cfg(test)]
@@ -123,9 +101,18 @@ mod tests {
 
     #[test]
     fn non_ascii_and_controls_are_escaped_like_python() {
-        assert_eq!(python_json_string("é\u{1F600}\"\\\n\u{1}\u{7f}"), {
-            r#""\u00e9\ud83d\ude00\"\\\n\u0001\u007f""#
-        });
+        let meta = DumpMetadata {
+            hostname: "é\u{1F600}\"\\\n\u{1}\u{7f}".into(),
+            ..DumpMetadata::from_json(
+                br#"{"pipeline_name": "p", "module_name": "m", "dumped": "d", "hostname": "h"}"#,
+            )
+            .unwrap()
+        };
+        let json = meta.to_json();
+        assert!(
+            json.contains(r#"    "hostname": "\u00e9\ud83d\ude00\"\\\n\u0001\u007f","#),
+            "{json}"
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::child::internal_exec_args;
 use super::{Engine, ExecRequest, LoadSpec, RunEvent, RunSink};
-use crate::exec::{ChildEvent, Executor, JobEvent, JobExit, JobSpec, LogLevel};
+use crate::exec::{ChildEvent, Executor, Job, JobEvent, JobExit, JobSpec, LogLevel};
 use crate::lock;
 use crate::status::statuses::{COMPLETE, FAILED};
 use crate::status::{append_history, new_error_log, set_status};
@@ -88,10 +88,23 @@ impl Supervisor<'_> {
             args: internal_exec_args(&request),
             env: Vec::new(),
         };
-        let mut job = match self.executor.start(spec) {
+        let job = match self.executor.start(spec) {
             Ok(job) => job,
             Err(e) => return self.not_run(module, e.to_string(), sink),
         };
+        self.follow(module, job, exit_on_error, sink, cancel).await
+    }
+
+    /// Follows a started job of a module to its end, as [`Supervisor::run_module`] does; also
+    /// for a job started by an earlier process (a Slurm job followed again after a restart).
+    pub async fn follow(
+        &self,
+        module: &str,
+        mut job: Box<dyn Job>,
+        exit_on_error: bool,
+        sink: &mut dyn RunSink,
+        cancel: &CancellationToken,
+    ) -> ModuleRunResult {
         sink.event(RunEvent::ModuleStarted {
             module: module.to_string(),
             job: job.id(),
@@ -206,7 +219,9 @@ impl Supervisor<'_> {
                 let message = report
                     .refused
                     .unwrap_or_else(|| "the module process refused to run it".into());
-                return self.not_run(module, message, sink);
+                // A job cancelled before it started (a queued Slurm job) was still halted.
+                let not_run = self.not_run(module, message, sink);
+                return ModuleRunResult { halted, ..not_run };
             }
             JobExit::Code(EXIT_FAILED) => {
                 let (message, log) = report.failed.unwrap_or_else(|| {

@@ -1,13 +1,16 @@
 //! Executors: where and how a module job runs. The engine describes a job as a command line
 //! (the running binary re-executed with `internal-exec`); an executor starts it, reports its
 //! events and exit, and cancels it. [`LocalExecutor`] runs it as a local child process in its
-//! own process group; a Slurm executor can implement the same trait.
+//! own process group; [`slurm::SlurmExecutor`] submits it to a Slurm cluster, and
+//! [`ModuleExecutors`] chooses between them per module.
 
 mod event;
 mod local;
+pub mod slurm;
 
 pub use event::{ChildEvent, LogLevel, OutputStream};
 pub use local::LocalExecutor;
+pub use slurm::{ExecutorKind, ModuleExecutors, SlurmCluster, SlurmConfig, SlurmExecutor};
 
 use std::ffi::OsString;
 use std::path::PathBuf;

@@ -47,7 +47,11 @@ pub fn module_summary(
     number: Option<usize>,
 ) -> Result<ModuleSummary, StoreError> {
     let status = if module.executable {
-        engine.status(&module.name)?
+        let dir = engine.stores.output_module_dir(&module.name);
+        match crate::exec::slurm::queued_job(&dir) {
+            Some(_) => crate::exec::slurm::QUEUED.to_string(),
+            None => engine.status(&module.name)?,
+        }
     } else {
         "not executable".to_string()
     };

@@ -15,7 +15,7 @@ pub mod named_files;
 pub mod npy;
 pub mod pickle;
 pub mod pimarc;
-pub mod pyjson;
+pub use pimlico_core::pyjson;
 pub mod pystr;
 pub mod ready;
 pub mod stats;

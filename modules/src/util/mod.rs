@@ -3,5 +3,4 @@
 pub mod fnmatch;
 pub mod options;
 pub mod pychar;
-pub mod pyrepr;
 pub mod rng;

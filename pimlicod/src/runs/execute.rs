@@ -4,11 +4,14 @@ use std::fs::File;
 use std::io::BufWriter;
 use std::sync::Arc;
 
-use pimlico_core::engine::{RunOptions, Supervisor, collect_unexecuted_dependencies, run_modules};
-use pimlico_core::exec::LocalExecutor;
+use pimlico_core::engine::{
+    RunOptions, Supervisor, collect_runnable, collect_unexecuted_dependencies, run_modules,
+};
+use pimlico_core::exec::{ExecutorKind, ModuleExecutors};
 use pimlico_core::lock;
 use pimlico_proto::{RunInfo, RunRequest, RunState};
 use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
 
 use super::sink::LogSink;
 use super::{Entry, Runs, state_label};
@@ -30,14 +33,7 @@ pub fn start(
     if state.shutting_down() {
         return Err(ApiError::ShuttingDown);
     }
-    if request.modules.is_empty() {
-        return Err(ApiError::BadRequest("name the modules to run".into()));
-    }
-    let modules = request
-        .modules
-        .iter()
-        .map(|m| loaded.module_name(m))
-        .collect::<Result<Vec<_>, _>>()?;
+    let modules = requested_modules(&loaded, &request)?;
     let mut claimed = modules.clone();
     if request.all_deps {
         let deps = collect_unexecuted_dependencies(&loaded.engine(), &modules, false)
@@ -61,6 +57,10 @@ pub fn start(
             )));
         }
     }
+    let executors = state
+        .execution()
+        .executors(&loaded)
+        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
     let runs = state.runs().clone();
     let info = RunInfo {
         id: runs.next_id(),
@@ -76,12 +76,64 @@ pub fn start(
         created: now(),
         finished: None,
     };
+    let (sink, cancel) = register(&runs, &info)?;
+    let options = RunOptions {
+        modules: info.modules.clone(),
+        all_deps: request.all_deps,
+        force_rerun: request.force_rerun,
+        exit_on_error: request.exit_on_error,
+        dry_run: request.dry_run,
+        all: false,
+    };
+    let task = RunTask {
+        state: state.clone(),
+        loaded,
+        executors,
+        options,
+        sink,
+        cancel,
+        _guard: guard,
+    };
+    state.tasks().spawn(task.run());
+    Ok(info)
+}
+
+/// The modules a request names, or with `all` those this daemon's stores let run now or once
+/// the earlier ones have (chosen here, so that they can be claimed before the run starts).
+fn requested_modules(loaded: &Loaded, request: &RunRequest) -> Result<Vec<String>, ApiError> {
+    if request.all {
+        let runnable = collect_runnable(&loaded.engine())
+            .map_err(|e| ApiError::internal("reading module statuses", e))?;
+        if runnable.is_empty() {
+            return Err(ApiError::BadRequest(
+                "none of the unexecuted modules are ready to run".into(),
+            ));
+        }
+        return Ok(runnable);
+    }
+    if request.modules.is_empty() {
+        return Err(ApiError::BadRequest("name the modules to run".into()));
+    }
+    request
+        .modules
+        .iter()
+        .map(|m| loaded.module_name(m))
+        .collect()
+}
+
+/// Records a new run and opens its log; returns the log's sink and the run's cancel token
+/// (cancelled by `DELETE /v1/runs/{id}`; a shutdown is watched separately).
+pub(super) fn register(
+    runs: &Runs,
+    info: &RunInfo,
+) -> Result<(LogSink, CancellationToken), ApiError> {
     std::fs::create_dir_all(&runs.log_dir)
         .map_err(|e| ApiError::internal(format!("creating {}", runs.log_dir.display()), e))?;
     let log = runs.log_dir.join(format!("{}.log", info.id));
     let file = File::create(&log)
         .map_err(|e| ApiError::internal(format!("creating {}", log.display()), e))?;
-    let cancel = state.shutdown_token().child_token();
+    let cancel = CancellationToken::new();
+    super::records::save(&runs.log_dir, info);
     runs.lock().insert(
         info.id.clone(),
         Entry {
@@ -93,31 +145,45 @@ pub fn start(
     );
     let sink = LogSink {
         file: BufWriter::new(file),
-        runs,
+        runs: runs.clone(),
         id: info.id.clone(),
     };
-    let options = RunOptions {
-        modules: info.modules.clone(),
-        all_deps: request.all_deps,
-        force_rerun: request.force_rerun,
-        exit_on_error: request.exit_on_error,
-        ..RunOptions::default()
-    };
-    let task = RunTask {
-        state: state.clone(),
-        loaded,
-        options,
-        sink,
-        cancel,
-        _guard: guard,
-    };
-    state.tasks().spawn(task.run());
-    Ok(info)
+    Ok((sink, cancel))
+}
+
+/// Resolves when the daemon shuts down while a module of the run executes on Slurm, with that
+/// module: its job goes on and is followed again when the daemon restarts. A local module is
+/// cancelled instead (its process is killed and the halt recorded), and this never resolves.
+pub(super) async fn left_on_shutdown(
+    state: &AppState,
+    runs: &Runs,
+    id: &str,
+    executors: &ModuleExecutors,
+    cancel: &CancellationToken,
+) -> String {
+    state.shutdown_token().cancelled().await;
+    let current = runs.get(id).ok().and_then(|i| i.current);
+    match current {
+        Some(module) if executors.kind(&module) == ExecutorKind::Slurm => module,
+        _ => {
+            cancel.cancel();
+            std::future::pending().await
+        }
+    }
+}
+
+/// The run's error when the daemon stopped while `module` ran on Slurm.
+pub(super) fn left_message(module: &str) -> String {
+    format!(
+        "the daemon stopped while module '{module}' ran on Slurm: its job goes on, and the \
+         daemon follows it again when it restarts"
+    )
 }
 
 struct RunTask {
     state: AppState,
     loaded: Arc<Loaded>,
+    executors: ModuleExecutors,
     options: RunOptions,
     sink: LogSink,
     cancel: tokio_util::sync::CancellationToken,
@@ -132,6 +198,7 @@ impl RunTask {
         let permit = tokio::select! {
             permit = runs.slots.clone().acquire_owned() => permit.ok(),
             () = self.cancel.cancelled() => None,
+            () = self.state.shutdown_token().cancelled() => None,
         };
         let final_state = match permit {
             None => {
@@ -156,18 +223,19 @@ impl RunTask {
     async fn execute(&mut self, runs: &Runs, id: &str) -> RunState {
         let supervisor = Supervisor {
             engine: self.loaded.engine(),
-            executor: &LocalExecutor,
+            executor: &self.executors,
             program: self.state.options().program.clone(),
             load: self.loaded.load.clone(),
             debug: false,
         };
-        let result = run_modules(
-            &supervisor,
-            &self.options,
-            &mut self.sink,
-            self.cancel.clone(),
-        )
-        .await;
+        let left = left_on_shutdown(&self.state, runs, id, &self.executors, &self.cancel);
+        let result = tokio::select! {
+            result = run_modules(&supervisor, &self.options, &mut self.sink, self.cancel.clone()) => result,
+            module = left => {
+                runs.update(id, |i| i.error = Some(left_message(&module)));
+                return RunState::Cancelled;
+            }
+        };
         match result {
             Err(e) => {
                 let message = e.cli_message();

@@ -1,12 +1,17 @@
 //! Module runs: a queue with a concurrency limit, each run executing its modules through the
-//! engine (`run_modules`, one `internal-exec` child per module, in its own process group).
+//! engine (`run_modules`, one `internal-exec` child per module, in its own process group, or
+//! one Slurm job per module, see `docs/slurm.md`).
 //!
 //! A run holds its modules busy from the request until it ends, so a second request for one
 //! of them gets 409. Cancelling (or the daemon shutting down) kills the running module's
-//! process group; the engine records the halt in the module's status and history.
+//! process group; the engine records the halt in the module's status and history. A Slurm job
+//! is cancelled with scancel, but left running when the daemon shuts down: at its next start
+//! the daemon follows it again in a new run ([`reattach`]).
 
 mod execute;
 mod logs;
+mod reattach;
+mod records;
 mod sink;
 
 use std::path::PathBuf;
@@ -20,6 +25,7 @@ use tokio_util::sync::CancellationToken;
 
 pub use execute::start;
 pub use logs::log_stream;
+pub use reattach::reattach;
 
 use crate::error::ApiError;
 
@@ -33,7 +39,8 @@ struct Entry {
     changed: watch::Sender<u64>,
 }
 
-/// Every run of this daemon's lifetime (a cheap handle: clones share the records).
+/// Every run of this daemon, including those of its earlier lifetimes read back from
+/// [`records`] (a cheap handle: clones share the records).
 #[derive(Debug, Clone)]
 pub struct Runs {
     entries: Arc<Mutex<IndexMap<String, Entry>>>,
@@ -43,20 +50,40 @@ pub struct Runs {
 }
 
 impl Runs {
-    /// No runs yet; at most `max_concurrent` execute at once; logs go to `log_dir`.
+    /// The runs recorded in `log_dir` by earlier lifetimes of the daemon; at most
+    /// `max_concurrent` execute at once; logs and records go to `log_dir`.
     pub fn new(max_concurrent: usize, log_dir: PathBuf) -> Self {
+        let entries = records::load(&log_dir)
+            .into_iter()
+            .map(|info| {
+                let entry = Entry {
+                    log: log_dir.join(format!("{}.log", info.id)),
+                    info,
+                    cancel: CancellationToken::new(),
+                    changed: watch::channel(0).0,
+                };
+                (entry.info.id.clone(), entry)
+            })
+            .collect();
         Self {
-            entries: Arc::default(),
+            entries: Arc::new(Mutex::new(entries)),
             slots: Arc::new(Semaphore::new(max_concurrent.max(1))),
             log_dir,
             counter: Arc::default(),
         }
     }
 
-    /// A fresh run id: unique in this daemon's lifetime, and sorting by start time.
+    /// A fresh run id, sorting by start time, and unique also across restarts (a number
+    /// already taken in the same second by an earlier lifetime is skipped).
     fn next_id(&self) -> String {
-        let n = self.counter.fetch_add(1, Ordering::Relaxed) + 1;
-        format!("r{}-{n}", chrono::Local::now().format("%Y%m%d%H%M%S"))
+        let stamp = chrono::Local::now().format("%Y%m%d%H%M%S");
+        loop {
+            let n = self.counter.fetch_add(1, Ordering::Relaxed) + 1;
+            let id = format!("r{stamp}-{n}");
+            if !self.lock().contains_key(&id) {
+                return id;
+            }
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, IndexMap<String, Entry>> {
@@ -106,10 +133,14 @@ impl Runs {
             .count() as u64
     }
 
-    /// Updates a run's record and wakes its log followers.
+    /// Updates a run's record (saving it when it changed) and wakes its log followers.
     fn update(&self, id: &str, f: impl FnOnce(&mut RunInfo)) {
         if let Some(entry) = self.lock().get_mut(id) {
+            let before = entry.info.clone();
             f(&mut entry.info);
+            if entry.info != before {
+                records::save(&self.log_dir, &entry.info);
+            }
             entry.changed.send_modify(|n| *n += 1);
         }
     }

@@ -17,7 +17,7 @@ use crate::map::DocMapper;
 use crate::types::common::sentences;
 use crate::types::{Behaviour, MapArgs, MapSpec, TypeDef};
 use crate::util::options;
-use crate::util::pyrepr::str_repr;
+use pimlico_config::py::repr as str_repr;
 
 pub(super) const DEF: TypeDef = TypeDef {
     type_string: "pimlico.modules.corpora.format",

@@ -12,20 +12,28 @@ use super::{Context, block_on, connect, target};
 
 /// Runs modules on a daemon.
 pub fn run(ctx: &Context, server: &str, args: &RunArgs) -> i32 {
-    if args.all || args.dry_run || args.last_error {
+    if args.last_error {
         eprintln!(
-            "Error: --all, --dry-run and --last-error are not available with --server; name the \
-             modules to run"
+            "Error: --last-error is not available with --server; see `--server {server} logs`"
         );
         return 1;
     }
-    if args.modules.is_empty() {
-        eprintln!("Error: name the modules to run on {server}");
+    if args.modules.is_empty() && !args.all {
+        eprintln!("Error: name the modules to run on {server}, or use --all");
         return 1;
     }
-    let modules = match ctx.modules(&args.modules) {
-        Ok(m) => m,
-        Err(code) => return code,
+    if args.all && !args.modules.is_empty() {
+        eprintln!(
+            "Warning: ignoring modules specified and running all that can be run on {server}"
+        );
+    }
+    let modules = if args.all {
+        Vec::new()
+    } else {
+        match ctx.modules(&args.modules) {
+            Ok(m) => m,
+            Err(code) => return code,
+        }
     };
     let (client, _) = match connect(server) {
         Ok(c) => c,
@@ -37,6 +45,8 @@ pub fn run(ctx: &Context, server: &str, args: &RunArgs) -> i32 {
         force_rerun: args.force_rerun,
         all_deps: args.all_deps,
         exit_on_error: args.exit_on_error,
+        all: args.all,
+        dry_run: args.dry_run,
     };
     let show = ctx.interactive && std::io::stderr().is_terminal();
     let result = block_on(async {

@@ -1,9 +1,11 @@
-//! Python's `repr()` of the values the `format` module's default formatter prints.
+//! Python's `repr()` of a `str`: users see it in error messages and in printed data, so
+//! escapes follow Python's `str.isprintable()` exactly.
 
 use unicode_general_category::{GeneralCategory as G, get_general_category};
 
-/// `repr(s)` of a Python `str`.
-pub fn str_repr(s: &str) -> String {
+/// Python's `repr()` of a string, as it appears in Pimlico's and configparser's messages and
+/// in what the `format` module's default formatter prints.
+pub fn repr(s: &str) -> String {
     let quote = if s.contains('\'') && !s.contains('"') {
         '"'
     } else {
@@ -52,14 +54,14 @@ fn printable(c: char) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::str_repr;
+    use super::repr;
 
     #[test]
     fn reprs_like_python() {
-        assert_eq!(str_repr("abc"), "'abc'");
-        assert_eq!(str_repr("it's"), "\"it's\"");
-        assert_eq!(str_repr("a'b\"c"), "'a\\'b\"c'");
-        assert_eq!(str_repr("x\ny\t\u{7}"), "'x\\ny\\t\\x07'");
-        assert_eq!(str_repr("é\u{a0}"), "'é\\xa0'");
+        assert_eq!(repr("abc"), "'abc'");
+        assert_eq!(repr("it's"), "\"it's\"");
+        assert_eq!(repr("a'b\"c"), "'a\\'b\"c'");
+        assert_eq!(repr("x\ny\t\u{7}"), "'x\\ny\\t\\x07'");
+        assert_eq!(repr("é\u{a0}"), "'é\\xa0'");
     }
 }

@@ -1,6 +1,6 @@
 //! JSON text exactly as Python's `json.dumps` writes it with its default settings.
 //!
-//! The original writes Pimarc document metadata, `corpus_metadata` and the `stats` output with
+//! The original writes `dump_metadata.json`, Pimarc document metadata, `corpus_metadata` and the `stats` output with
 //! `json.dumps`/`json.dump`. Matching its bytes (`", "` and `": "` separators, `\uXXXX` escapes
 //! for everything outside printable ASCII, Python's float `repr`) keeps archives byte-identical
 //! whichever toolkit wrote them, so checksums and diffs of outputs agree.
