@@ -15,6 +15,7 @@ pub mod error;
 pub mod exec;
 pub mod load;
 pub mod lock;
+pub mod manifest;
 pub mod ops;
 pub mod pyjson;
 pub mod report;

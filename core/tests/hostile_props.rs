@@ -53,6 +53,7 @@ async fn try_both(bytes: Vec<u8>) {
         module: "m".into(),
         overwrite: true,
         limits: limits(),
+        resume_max_age: pimlico_core::archive::DEFAULT_RESUMABLE_MAX_AGE,
     };
     if let Err(e) = receive(std::io::Cursor::new(bytes), &receive_options, None).await {
         assert!(!e.to_string().is_empty());

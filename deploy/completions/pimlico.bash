@@ -25,6 +25,9 @@ _pimlico() {
             pimlico,deps)
                 cmd="pimlico__subcmd__deps"
                 ;;
+            pimlico,diff)
+                cmd="pimlico__subcmd__diff"
+                ;;
             pimlico,dump)
                 cmd="pimlico__subcmd__dump"
                 ;;
@@ -76,6 +79,9 @@ _pimlico() {
             pimlico,variants)
                 cmd="pimlico__subcmd__variants"
                 ;;
+            pimlico,verify)
+                cmd="pimlico__subcmd__verify"
+                ;;
             pimlico__subcmd__help,check)
                 cmd="pimlico__subcmd__help__subcmd__check"
                 ;;
@@ -84,6 +90,9 @@ _pimlico() {
                 ;;
             pimlico__subcmd__help,deps)
                 cmd="pimlico__subcmd__help__subcmd__deps"
+                ;;
+            pimlico__subcmd__help,diff)
+                cmd="pimlico__subcmd__help__subcmd__diff"
                 ;;
             pimlico__subcmd__help,dump)
                 cmd="pimlico__subcmd__help__subcmd__dump"
@@ -136,6 +145,9 @@ _pimlico() {
             pimlico__subcmd__help,variants)
                 cmd="pimlico__subcmd__help__subcmd__variants"
                 ;;
+            pimlico__subcmd__help,verify)
+                cmd="pimlico__subcmd__help__subcmd__verify"
+                ;;
             *)
                 ;;
         esac
@@ -143,7 +155,7 @@ _pimlico() {
 
     case "${cmd}" in
         pimlico)
-            opts="-v -l -p -d -h -V --variant --lc --local-config --local --override-local-config --processes --non-interactive --debug --server --help --version status variants run reset clean stores movestores unlock deps inputs output modules check dump load logs pull push transfer help"
+            opts="-v -l -p -d -h -V --variant --lc --local-config --local --override-local-config --processes --non-interactive --debug --server --help --version status variants run reset clean stores movestores unlock deps inputs output modules check dump load logs pull push transfer verify diff help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -238,6 +250,24 @@ _pimlico() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        pimlico__subcmd__diff)
+            opts="-h --server --json --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         pimlico__subcmd__dump)
             opts="-o -i -h --output --inputs --force --compression --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -265,7 +295,7 @@ _pimlico() {
             return 0
             ;;
         pimlico__subcmd__help)
-            opts="status variants run reset clean stores movestores unlock deps inputs output modules check dump load logs pull push transfer help"
+            opts="status variants run reset clean stores movestores unlock deps inputs output modules check dump load logs pull push transfer verify diff help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -307,6 +337,20 @@ _pimlico() {
             return 0
             ;;
         pimlico__subcmd__help__subcmd__deps)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pimlico__subcmd__help__subcmd__diff)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -545,6 +589,20 @@ _pimlico() {
             return 0
             ;;
         pimlico__subcmd__help__subcmd__variants)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pimlico__subcmd__help__subcmd__verify)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -805,6 +863,24 @@ _pimlico() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pimlico__subcmd__verify)
+            opts="-h --server --json --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

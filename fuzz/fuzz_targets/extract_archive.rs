@@ -73,6 +73,7 @@ fuzz_target!(|data: &[u8]| {
             module: "m".into(),
             overwrite: true,
             limits: limits(),
+            resume_max_age: pimlico_core::archive::DEFAULT_RESUMABLE_MAX_AGE,
         };
         let accepted = receive(std::io::Cursor::new(data.to_vec()), &receive_options, None).await;
         assert!(staging_is_empty(&s.variant_root), "a slot outlived a refused transfer");

@@ -12,6 +12,8 @@ pub struct Metrics {
     requests: Mutex<BTreeMap<(String, String, u16), u64>>,
     bytes_in: AtomicU64,
     bytes_out: AtomicU64,
+    manifest_hashed: AtomicU64,
+    manifest_cached: AtomicU64,
     runs: Mutex<BTreeMap<&'static str, u64>>,
     transfers: Mutex<BTreeMap<&'static str, u64>>,
 }
@@ -41,6 +43,12 @@ impl Metrics {
     /// Counts module data sent (downloads).
     pub fn bytes_out(&self, n: u64) {
         self.bytes_out.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Counts files of a manifest answer: hashed now, or taken from the cache.
+    pub fn manifest_files(&self, hashed: u64, cached: u64) {
+        self.manifest_hashed.fetch_add(hashed, Ordering::Relaxed);
+        self.manifest_cached.fetch_add(cached, Ordering::Relaxed);
     }
 
     /// Counts a run that ended in `state`.
@@ -91,6 +99,18 @@ impl Metrics {
             "pimlicod_data_bytes_out_total",
             "Archive bytes of module data sent.",
             self.bytes_out.load(Ordering::Relaxed),
+        );
+        counter(
+            &mut out,
+            "pimlicod_manifest_files_hashed_total",
+            "Files hashed to answer manifest requests (new or changed since cached).",
+            self.manifest_hashed.load(Ordering::Relaxed),
+        );
+        counter(
+            &mut out,
+            "pimlicod_manifest_files_cached_total",
+            "Files whose hash came from the manifest cache.",
+            self.manifest_cached.load(Ordering::Relaxed),
         );
         by_state(
             &mut out,

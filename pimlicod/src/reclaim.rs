@@ -1,8 +1,11 @@
 //! At start-up, the staging areas of the served pipelines' output stores are cleaned: slots
 //! left by a daemon (or a `pimlico load`) that was killed mid-transfer are removed, and data an
-//! interrupted install set aside is put back. Slots of live processes are left alone.
+//! interrupted install set aside is put back. Slots of live processes are left alone, and so are
+//! resumable slots younger than the maximum age (`resume_max_age_hours`).
 
-use pimlico_core::archive::cleanup_stale_staging;
+use pimlico_core::archive::{
+    CleanupOptions, DEFAULT_RESUMABLE_MAX_AGE, cleanup_stale_staging_with,
+};
 
 use crate::state::AppState;
 
@@ -27,7 +30,14 @@ pub async fn reclaim_staging(state: &AppState) {
             let Some(root) = loaded.variant_roots().into_iter().next() else {
                 continue;
             };
-            match cleanup_stale_staging(&root).await {
+            let resumable_max_age = state.options().resume_max_age.unwrap_or_else(|| {
+                pimlico_core::transfer::resume_max_age(&loaded.pipeline).unwrap_or_else(|e| {
+                    tracing::warn!(error = %e, "using the default maximum age of resumable staging");
+                    DEFAULT_RESUMABLE_MAX_AGE
+                })
+            });
+            let options = CleanupOptions { resumable_max_age };
+            match cleanup_stale_staging_with(&root, options).await {
                 Ok(report) => {
                     for dir in &report.restored {
                         tracing::warn!(dir = %dir.display(), "restored data set aside by an interrupted install");

@@ -4,15 +4,20 @@
 //! paths are literals or `MODULE`-based `format!`s.
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 use tower_http::trace::TraceLayer;
 
 use crate::access::authenticate;
 use crate::error::ApiError;
-use crate::handlers::{data, health, meta, modules, pipelines, runs, tokens, transfers};
+use crate::handlers::{data, health, meta, modules, pipelines, runs, tokens, transfers, verified};
 use crate::state::AppState;
 use crate::trace::{log_and_count, make_span};
+
+/// Largest JSON body of the endpoints that take a manifest or a file list: a module of a
+/// million files has a manifest of about 150 MB.
+const MANIFEST_BODY_LIMIT: usize = 512 << 20;
 
 /// The daemon's HTTP API.
 pub fn router(state: AppState) -> Router {
@@ -37,6 +42,16 @@ pub fn router(state: AppState) -> Router {
             &format!("{MODULE}/data"),
             get(data::get).put(data::put).delete(data::delete),
         )
+        .route(&format!("{MODULE}/manifest"), get(verified::manifest))
+        .route(
+            &format!("{MODULE}/data/files"),
+            post(verified::files).layer(DefaultBodyLimit::max(MANIFEST_BODY_LIMIT)),
+        )
+        .route(
+            &format!("{MODULE}/data/plan"),
+            post(verified::plan).layer(DefaultBodyLimit::max(MANIFEST_BODY_LIMIT)),
+        )
+        .route(&format!("{MODULE}/verify"), post(verified::verify))
         .route("/v1/runs", get(runs::list))
         .route("/v1/runs/{id}", get(runs::get).delete(runs::delete))
         .route("/v1/runs/{id}/logs", get(runs::logs))

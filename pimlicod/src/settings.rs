@@ -15,6 +15,7 @@
 //! archive_max_bytes = "2T"
 //! archive_max_file_bytes = "500G"
 //! archive_max_entries = 2000000
+//! resume_max_age_hours = 168
 //! executor = "slurm"          # or "local" (the default); see docs/slurm.md
 //!
 //! [slurm]
@@ -76,6 +77,9 @@ pub struct Settings {
     /// Files and directories in a received archive (default: the local config's, else one
     /// million).
     pub archive_max_entries: Option<LimitValue>,
+    /// Hours an interrupted transfer's verified data is kept for resuming (default: the local
+    /// config's `resume_max_age_hours`, else 168).
+    pub resume_max_age_hours: Option<f64>,
     /// Where modules run: `local` (default) or `slurm`; the local config may choose per module.
     pub executor: Option<ExecutorKind>,
     /// The Slurm cluster's settings (commands, polling, default resources).
@@ -212,7 +216,13 @@ impl Settings {
                 local_config: self.local_config.clone(),
             })
             .collect();
+        let resume_max_age = self
+            .resume_max_age_hours
+            .map(|h| pimlico_core::transfer::parse_max_age_hours(&h.to_string()))
+            .transpose()
+            .map_err(SettingsError::Invalid)?;
         let options = Options {
+            resume_max_age,
             max_concurrent_runs: self.max_concurrent_runs.unwrap_or(1),
             shutdown_deadline: Duration::from_secs(self.shutdown_deadline_secs.unwrap_or(30)),
             state_dir: self.state_dir.clone().unwrap_or_else(default_state_dir),

@@ -27,6 +27,9 @@ pub struct Options {
     pub state_dir: PathBuf,
     /// The binary that runs modules (`BINARY internal-exec ...`): normally the daemon itself.
     pub program: PathBuf,
+    /// How long an interrupted transfer's verified data is kept for resuming; `None`: the
+    /// pipeline's local config (`resume_max_age_hours`), else a week.
+    pub resume_max_age: Option<Duration>,
 }
 
 /// The shared state of one daemon.

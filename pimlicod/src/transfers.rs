@@ -1,6 +1,7 @@
 //! Pulls: this daemon fetches modules from another daemon, straight into its own stores,
-//! through the same receive path as uploads (staging, checks, atomic install). Progress is
-//! visible as a transfer resource.
+//! through the same verified receive path as incremental uploads (manifest comparison, only
+//! missing files sent, each checked against the source's manifest, resumable staging, atomic
+//! install). Progress is visible as a transfer resource.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -8,17 +9,15 @@ use std::time::Duration;
 
 use futures::FutureExt;
 use indexmap::IndexMap;
-use pimlico_client::remote::{Client, ServerSpec};
-use pimlico_core::transfer::{
-    Progress, ReceiveOptions, compare_definitions, module_definition, receive,
-};
+use pimlico_client::remote::{Client, MoveError, ServerSpec, pull_module};
+use pimlico_core::transfer::{Progress, compare_definitions, module_definition};
 use pimlico_proto::{PullRequest, TransferInfo, TransferState};
 use tokio::sync::watch;
-use tokio_util::io::StreamReader;
 
 use crate::busy::BusyGuard;
 use crate::error::ApiError;
 use crate::handlers::data::transfer_error;
+use crate::handlers::verified::receive_options;
 use crate::pipelines::Loaded;
 use crate::state::AppState;
 
@@ -175,6 +174,10 @@ pub fn start_pull(
         files: 0,
         total_files: None,
         rate: 0.0,
+        reused_files: 0,
+        reused_bytes: 0,
+        resumed_files: 0,
+        resumed_bytes: 0,
         error: None,
         created: now(),
         finished: None,
@@ -204,7 +207,8 @@ pub fn start_pull(
         let transfers = pull.state.transfers().clone();
         let metrics_state = pull.state.clone();
         // On shutdown a pull gets the deadline to finish; after it, it is dropped, which
-        // removes its staging slot and leaves the module as it was.
+        // leaves the module as it was and keeps the files verified so far in the module's
+        // resumable staging slot, for the next pull.
         let result = tokio::select! {
             // A panic (a bug) must still end the transfer, or it would show as running forever.
             result = std::panic::AssertUnwindSafe(pull.run()).catch_unwind() => {
@@ -216,6 +220,9 @@ pub fn start_pull(
                 Err("the daemon shut down before the transfer finished".to_string())
             }
         };
+        // Release the modules (the busy claim) before the record says the transfer ended, so
+        // that whoever waits for the end can start the next transfer of them at once.
+        drop(pull);
         let state = if result.is_ok() {
             TransferState::Succeeded
         } else {
@@ -251,46 +258,35 @@ struct Pull {
 impl Pull {
     async fn run(&self) -> Result<(), String> {
         let transfers = self.state.transfers();
-        let (p, v) = (&self.loaded.pipeline.name, &self.loaded.pipeline.variant);
         let modules = transfers.get(&self.id).map_err(|e| e.to_string())?.modules;
         for module in &modules {
             transfers.update(&self.id, |i| i.current = Some(module.clone()));
             if !self.request.ignore_definition_mismatch {
                 self.check_definition(module).await?;
             }
-            let download = self
-                .client
-                .download(p, v, module, self.request.compression)
-                .await
-                .map_err(|e| e.to_string())?;
-            self.progress.announce(
-                download.data_bytes.unwrap_or(0),
-                download.files.unwrap_or(0),
-            );
-            let metrics = self.state.clone();
-            let body = futures::StreamExt::inspect(download.body, move |chunk| {
-                if let Ok(chunk) = chunk {
-                    metrics.metrics().bytes_in(chunk.len() as u64);
-                }
-            });
-            let options = ReceiveOptions {
-                variant_roots: self.loaded.variant_roots(),
-                pipeline: p.clone(),
-                variant: v.clone(),
-                module: module.clone(),
-                overwrite: self.request.overwrite,
-                limits: self
-                    .state
-                    .extract_limits(&self.loaded)
-                    .map_err(|e| e.to_string())?,
-            };
-            receive(
-                StreamReader::new(body),
-                &options,
+            let options =
+                receive_options(&self.state, &self.loaded, module, self.request.overwrite)
+                    .map_err(|e| e.to_string())?;
+            let before = self.progress.snapshot().wire_bytes;
+            let received = pull_module(
+                &self.client,
+                options,
+                self.request.compression,
                 Some(self.progress.clone()),
             )
-            .await
-            .map_err(|e| transfer_error(e).to_string())?;
+            .await;
+            let wire = self.progress.snapshot().wire_bytes.saturating_sub(before);
+            self.state.metrics().bytes_in(wire);
+            let received = received.map_err(|e| match e {
+                MoveError::Transfer(e) => transfer_error(e).to_string(),
+                MoveError::Client(e) => e.to_string(),
+            })?;
+            transfers.update(&self.id, |i| {
+                i.reused_files += received.reused_files;
+                i.reused_bytes += received.reused_bytes;
+                i.resumed_files += received.resumed_files;
+                i.resumed_bytes += received.resumed_bytes;
+            });
             transfers.update(&self.id, |i| i.done.push(module.clone()));
         }
         Ok(())

@@ -120,7 +120,7 @@ async fn killed_during_a_download_the_client_sees_an_error_never_a_short_archive
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_pulling_daemon_killed_midway_keeps_its_data_and_pulls_again() {
+async fn a_pulling_daemon_killed_midway_keeps_its_data_resumes_or_reclaims_and_pulls_again() {
     let source = common::TestServer::start(common::Setup {
         pipeline: Some(fault_support::pipeline(std::path::Path::new(
             "/nonexistent",
@@ -162,21 +162,33 @@ async fn a_pulling_daemon_killed_midway_keeps_its_data_and_pulls_again() {
     resume.notify_one();
     assert_eq!(files(&site.module_dir("make")), before, "old data intact");
 
+    // The restarted daemon keeps what the killed pull verified, only in the module's resumable
+    // slot, for the next pull; the module's data is the old one.
+    let daemon = site.start().await;
+    let kept = site.staging();
+    assert!(!kept.is_empty());
+    for entry in &kept {
+        let name = entry.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(
+            name.starts_with("resume-"),
+            "only a resumable slot: {kept:?}"
+        );
+    }
+    assert_eq!(files(&site.module_dir("make")), before, "old data intact");
+    let transfers = daemon.client.transfers().await.unwrap().transfers;
+    assert!(transfers.is_empty(), "{transfers:?}");
+    daemon.kill9().await;
+
+    // Once older than resume_max_age_hours it is abandoned: the next start reclaims it.
+    let local = std::fs::read_to_string(&site.local).unwrap();
+    std::fs::write(&site.local, format!("{local}resume_max_age_hours=0\n")).unwrap();
     let daemon = site.start().await;
     assert_eq!(
         site.staging(),
         Vec::<std::path::PathBuf>::new(),
         "reclaimed"
     );
-    assert!(
-        daemon
-            .client
-            .transfers()
-            .await
-            .unwrap()
-            .transfers
-            .is_empty()
-    );
+    assert_eq!(files(&site.module_dir("make")), before, "old data intact");
     let detail = daemon
         .client
         .module_status(NAME, "main", "make", false)
@@ -193,6 +205,7 @@ async fn a_pulling_daemon_killed_midway_keeps_its_data_and_pulls_again() {
     let done = daemon.client.transfer_to_end(&id).await.unwrap();
     assert_eq!(done.state, TransferState::Succeeded, "{done:?}");
     assert_eq!(files(&site.module_dir("make")), wanted, "new data complete");
+    assert_eq!(site.staging(), Vec::<std::path::PathBuf>::new());
     daemon.kill9().await;
     source.stop().await;
 }

@@ -55,6 +55,11 @@ pub struct UploadQuery {
     /// directory is answered with 409 and left alone.
     #[serde(default)]
     pub overwrite: bool,
+    /// Incremental upload: the `manifest_digest` of an earlier `POST .../data/plan`. The body
+    /// then holds only the files the plan asked for; every file is verified against the
+    /// planned manifest and the rest is taken from data already here.
+    #[serde(default)]
+    pub manifest: Option<String>,
 }
 
 /// Response to `PUT .../modules/{module}/data`.
@@ -68,6 +73,27 @@ pub struct UploadResponse {
     pub bytes: u64,
     /// Whether existing data was replaced.
     pub replaced: bool,
+    /// Files whose data travelled in this request (incremental uploads; all files otherwise).
+    #[serde(default)]
+    pub transferred_files: u64,
+    /// Their bytes.
+    #[serde(default)]
+    pub transferred_bytes: u64,
+    /// Files taken from the data already here.
+    #[serde(default)]
+    pub reused_files: u64,
+    /// Their bytes.
+    #[serde(default)]
+    pub reused_bytes: u64,
+    /// Files received by an earlier, interrupted upload.
+    #[serde(default)]
+    pub resumed_files: u64,
+    /// Their bytes.
+    #[serde(default)]
+    pub resumed_bytes: u64,
+    /// The data here was already identical: nothing was changed.
+    #[serde(default)]
+    pub unchanged: bool,
 }
 
 /// Response to `DELETE .../modules/{module}/data`.

@@ -9,6 +9,7 @@ pub mod data;
 pub mod definition;
 pub mod error;
 pub mod health;
+pub mod manifest;
 pub mod pipelines;
 pub mod runs;
 pub mod status;
@@ -22,6 +23,10 @@ pub use data::{
 pub use definition::{DefinitionResponse, ModuleDefinition};
 pub use error::ErrorResponse;
 pub use health::HealthResponse;
+pub use manifest::{
+    FileProblem, FilesRequest, MANIFEST_VERSION, Manifest, ManifestDir, ManifestFile,
+    ManifestResponse, PlanRequest, PlanResponse, ProblemKind, VerifyResponse,
+};
 pub use pipelines::{PipelineInfo, PipelinesResponse};
 pub use runs::{RunInfo, RunRequest, RunState, RunsResponse};
 pub use status::{

@@ -82,6 +82,18 @@ pub struct TransferInfo {
     pub total_files: Option<u64>,
     /// Average rate in wire bytes per second since the start.
     pub rate: f64,
+    /// Files not sent because this daemon already held their content.
+    #[serde(default)]
+    pub reused_files: u64,
+    /// Their bytes.
+    #[serde(default)]
+    pub reused_bytes: u64,
+    /// Files not sent because an earlier, interrupted transfer had received them.
+    #[serde(default)]
+    pub resumed_files: u64,
+    /// Their bytes.
+    #[serde(default)]
+    pub resumed_bytes: u64,
     /// Why it failed.
     pub error: Option<String>,
     /// When it was requested (`YYYY-MM-DD HH:MM:SS`, daemon's local time).

@@ -430,3 +430,32 @@ fn zstd_and_plain_tar_dumps_load_whatever_their_names() {
         bad.all()
     );
 }
+
+/// `load` also reclaims resumable transfer slots idle for longer than the local config's
+/// `resume_max_age_hours`, and keeps younger ones for the transfer that will resume them.
+#[test]
+fn load_reclaims_resumable_slots_older_than_the_configured_age() {
+    let ws = two_servers();
+    run_on(&ws, "lc_a", &["first"]);
+    ws.pimlico(&["p.conf", "--lc", "lc_a", "dump", "first"])
+        .expect_code(0);
+    let staging = ws.join("serverB_fast/demo/main/.pimlico-staging");
+    let slot = |name: &str, hours: u64| {
+        let dir = staging.join(name);
+        std::fs::create_dir_all(dir.join("new/output/data")).unwrap();
+        let owner = std::fs::File::create(staging.join(format!("{name}.owner"))).unwrap();
+        let when = std::time::SystemTime::now() - std::time::Duration::from_secs(hours * 3600);
+        owner.set_modified(when).unwrap();
+        dir
+    };
+    let old = slot("resume-old", 3);
+    let young = slot("resume-young", 1);
+    let lc = ws.read("lc_b");
+    ws.write("lc_b", &format!("{lc}resume_max_age_hours=2\n"));
+
+    ws.pimlico(&["p.conf", "--lc", "lc_b", "load", "home/first.tar.gz"])
+        .expect_code(0);
+    assert!(!old.exists(), "the 3-hour-old slot was kept");
+    assert!(young.is_dir(), "the 1-hour-old slot was removed");
+    assert!(staging.join("resume-young.owner").is_file());
+}

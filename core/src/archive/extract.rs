@@ -147,7 +147,12 @@ async fn extract_members(
     Ok(summary)
 }
 
-fn check_limits(member: &Member, count: u64, total: u64, options: &ExtractOptions) -> Result<()> {
+pub(crate) fn check_limits(
+    member: &Member,
+    count: u64,
+    total: u64,
+    options: &ExtractOptions,
+) -> Result<()> {
     let limits = &options.limits;
     let over = |reason: String| ArchiveError::Limit {
         entry: member.shown.clone(),
@@ -206,7 +211,7 @@ async fn copy_data<R: AsyncRead + Unpin>(
 /// After the last member the tar reader has consumed either nothing (the stream ended without
 /// an end-of-archive marker) or the first zero block. The second zero block must follow, then
 /// only zero padding up to the end of the (fully decompressed and checksummed) stream.
-async fn check_trailer(
+pub(crate) async fn check_trailer(
     archive: Archive<TarStream<'_>>,
     guard: &GuardState,
     last_end: u64,

@@ -35,7 +35,10 @@ mod tar_header;
 mod util;
 mod write;
 
-pub use cleanup::{CleanupReport, cleanup_stale_staging};
+pub use cleanup::{
+    CleanupOptions, CleanupReport, DEFAULT_RESUMABLE_MAX_AGE, cleanup_stale_staging,
+    cleanup_stale_staging_with,
+};
 pub use compression::{Compression, CompressionKind};
 pub use dump_file::{dump_file_name, dump_module_to_dir};
 pub use error::{ArchiveError, Result};
@@ -49,5 +52,14 @@ pub use metadata::{DumpMetadata, METADATA_MEMBER};
 pub use names::{is_excluded_name, validate_module_name};
 pub use produce::DumpSummary;
 pub use read_meta::{read_metadata, read_metadata_file};
-pub use staging::{STAGING_DIR_NAME, StagedModule, Staging};
+pub use staging::{RESUMABLE_PREFIX, STAGING_DIR_NAME, StagedModule, Staging};
 pub use write::{DumpOptions, write_dump};
+
+// For the transfer layer, which reads dumps with exactly these checks while verifying each file
+// against a manifest, and keeps resumable slots next to ordinary ones.
+pub(crate) use extract::{check_limits, check_trailer};
+pub(crate) use member::{Kind, Tree, inspect};
+pub(crate) use names::{MAX_PATH_BYTES, component_problem, parse_entry_path};
+pub(crate) use read_meta::{HEADER_SLACK, next_entry, open_dump};
+pub(crate) use staging::{OWNER_SUFFIX, this_host};
+pub(crate) use util::remove_tree;

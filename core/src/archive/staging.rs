@@ -24,6 +24,10 @@ use super::util::{blocking, remove_tree, unique_id};
 /// starting with `.pimlico` are refused, so it can never be mistaken for a module.
 pub const STAGING_DIR_NAME: &str = ".pimlico-staging";
 pub(crate) const OWNER_SUFFIX: &str = ".owner";
+/// Prefix of resumable slots: kept across their owner's death, for a transfer to go on where it
+/// stopped, until they are older than a maximum age (see `cleanup_stale_staging_with`). They
+/// hold verified pieces of a module, never a module that could be installed as it is.
+pub const RESUMABLE_PREFIX: &str = "resume-";
 /// Inside a slot: the extracted module.
 const NEW_DIR: &str = "new";
 /// Inside a slot: replaced module data awaiting deletion (journal fallback only).

@@ -2,23 +2,32 @@
 //! download and upload endpoints, a daemon pulling from a peer, and the CLI's `pull`, `push`
 //! and `transfer --via-client`. The source side turns a module directory into a stream of
 //! archive bytes ([`send_stream`]); the destination side reads such a stream into the staging
-//! area and installs it atomically ([`receive`]). Verified and resumable transfers (manifests)
-//! are to be added here, once, for all of them.
+//! area and installs it atomically ([`receive`]).
 //!
-//! The wire format is the dump format of [`crate::archive`].
+//! Verified transfers add manifests ([`crate::manifest`]): the receiver compares the sender's
+//! manifest with what it holds, asks for the missing files only ([`ModuleData::select`]),
+//! checks each file as it arrives and keeps it in a resumable slot, and installs only a
+//! complete, verified module ([`Incoming`]). The wire format stays the dump format of
+//! [`crate::archive`]. See `docs/transfers.md`.
 
 mod counting;
 mod definition;
 mod error;
+mod incoming;
+mod partial;
 mod progress;
 mod receive;
+mod resume;
 mod send;
 
 pub use counting::CountingReader;
 pub use definition::{DefinitionDifference, compare_definitions, module_definition};
 pub use error::TransferError;
+pub use incoming::Incoming;
 pub use progress::{Progress, ProgressSnapshot};
 pub use receive::{ReceiveOptions, Received, receive};
+pub use resume::{RESUME_MAX_AGE_KEY, parse_max_age_hours, resume_max_age};
 pub use send::{
-    DataStream, ModuleData, WIRE_ZSTD_LEVEL, locate_module, send_stream, wire_compression,
+    DataStream, ModuleData, WIRE_ZSTD_LEVEL, find_module, locate_module, send_stream,
+    wire_compression,
 };

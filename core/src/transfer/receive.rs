@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::io::AsyncRead;
 
@@ -31,6 +32,8 @@ pub struct ReceiveOptions {
     pub overwrite: bool,
     /// Size limits for the extraction.
     pub limits: ExtractLimits,
+    /// Resumable staging slots idle for longer than this are reclaimed before receiving.
+    pub resume_max_age: Duration,
 }
 
 /// What was installed.
@@ -46,9 +49,24 @@ pub struct Received {
     pub replaced: bool,
     /// Where it was installed.
     pub dir: PathBuf,
+    /// Files whose data travelled in this transfer.
+    pub transferred_files: u64,
+    /// Their bytes.
+    pub transferred_bytes: u64,
+    /// Files taken from the data already held by the receiver.
+    pub reused_files: u64,
+    /// Their bytes.
+    pub reused_bytes: u64,
+    /// Files received by an earlier, interrupted transfer.
+    pub resumed_files: u64,
+    /// Their bytes.
+    pub resumed_bytes: u64,
+    /// The receiver already held exactly this data; nothing was changed.
+    pub unchanged: bool,
 }
 
-/// Receives one module's archive from `reader` and installs it.
+/// Receives one module's whole archive from `reader` and installs it (plain uploads, which
+/// carry no manifest; verified transfers use [`Incoming`](super::Incoming)).
 pub async fn receive<R>(
     reader: R,
     options: &ReceiveOptions,
@@ -113,5 +131,12 @@ where
         bytes,
         replaced: installed == Installed::Replaced,
         dir: target,
+        transferred_files: files,
+        transferred_bytes: bytes,
+        reused_files: 0,
+        reused_bytes: 0,
+        resumed_files: 0,
+        resumed_bytes: 0,
+        unchanged: false,
     })
 }

@@ -38,11 +38,31 @@ pub struct ModuleData {
     pub files: u64,
     /// Its approximate size as an uncompressed tar (headers and padding included).
     pub tar_bytes: u64,
+    /// Only these files (paths relative to the module directory), for incremental transfers;
+    /// `None` sends everything.
+    pub only: Option<Vec<String>>,
 }
 
 /// Finds `module` in the first of `variant_roots` (`<store>/<pipeline>/<variant>`, output
 /// store first) that holds it, and measures it. Blocking: call off the async runtime.
 pub fn locate_module(
+    variant_roots: &[PathBuf],
+    pipeline: &str,
+    variant: &str,
+    module: &str,
+) -> Result<ModuleData, TransferError> {
+    let data = find_module(variant_roots, pipeline, variant, module)?;
+    let (files, tar_bytes) = measure(&data.dir)?;
+    Ok(ModuleData {
+        files,
+        tar_bytes,
+        ..data
+    })
+}
+
+/// [`locate_module`] without measuring (`files` and `tar_bytes` are 0): for callers that only
+/// need the directory, or [`ModuleData::select`] some files, which measures those.
+pub fn find_module(
     variant_roots: &[PathBuf],
     pipeline: &str,
     variant: &str,
@@ -60,13 +80,45 @@ pub fn locate_module(
                 .collect::<Vec<_>>()
                 .join(", "),
         })?;
-    let (files, tar_bytes) = measure(&dir)?;
     Ok(ModuleData {
         metadata: DumpMetadata::now(pipeline, module, variant),
         dir,
-        files,
-        tar_bytes,
+        files: 0,
+        tar_bytes: 0,
+        only: None,
     })
+}
+
+impl ModuleData {
+    /// Narrows the data to the regular files `paths` (relative, `/`-separated, as in the
+    /// module's manifest), measuring them. A path that is not a regular file of the module is
+    /// an error naming it, before anything is sent. Blocking.
+    pub fn select(mut self, paths: Vec<String>) -> Result<Self, TransferError> {
+        let mut bytes = 3 * 512 + 1024;
+        for path in &paths {
+            let abs = self.dir.join(path);
+            let missing = || TransferError::NoFile {
+                module: self.metadata.module_name.clone(),
+                path: path.clone(),
+            };
+            if path.is_empty()
+                || path
+                    .split('/')
+                    .any(|c| c.is_empty() || c == "." || c == ".." || is_excluded_name(c))
+            {
+                return Err(missing());
+            }
+            let meta = abs.symlink_metadata().map_err(|_| missing())?;
+            if !meta.is_file() {
+                return Err(missing());
+            }
+            bytes += 512 + meta.len().div_ceil(512) * 512 + 512 * path.matches('/').count() as u64;
+        }
+        self.files = paths.len() as u64;
+        self.tar_bytes = bytes;
+        self.only = Some(paths);
+        Ok(self)
+    }
 }
 
 /// Counts files and tar bytes below `dir` (the metadata member and the trailer included).
@@ -131,6 +183,7 @@ pub fn send_stream(
         };
         let options = DumpOptions {
             compression,
+            only: data.only.clone(),
             ..DumpOptions::default()
         };
         if let Err(e) = write_dump(&data.dir, &data.metadata, &options, &mut writer).await {

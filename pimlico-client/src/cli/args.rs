@@ -46,7 +46,7 @@ pub struct GlobalArgs {
     #[arg(short = 'd', long)]
     pub debug: bool,
     /// Act on this pimlicod server (a name in ~/.config/pimlico/servers.toml, or a URL):
-    /// status, run, reset, unlock and logs.
+    /// status, run, reset, unlock, logs, verify and diff.
     #[arg(long, value_name = "SERVER")]
     pub server: Option<String>,
 }
@@ -92,4 +92,8 @@ pub enum Command {
     Push(super::remote::PushArgs),
     /// Move modules' data from one daemon to another.
     Transfer(super::remote::TransferArgs),
+    /// Re-check a module's stored data against its recorded manifest (here or with --server).
+    Verify(super::remote::VerifyArgs),
+    /// List the files of a module that differ between two servers, or a server and here.
+    Diff(super::remote::DiffArgs),
 }

@@ -6,8 +6,12 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use pimlico_core::archive::{ArchiveError, Installed, cleanup_stale_staging, read_metadata_file};
+use pimlico_core::archive::{
+    ArchiveError, CleanupOptions, DEFAULT_RESUMABLE_MAX_AGE, Installed, cleanup_stale_staging_with,
+    read_metadata_file,
+};
 use pimlico_core::ops::{LoadError, LoadPlan, load_into_store, plan_load};
+use pimlico_core::transfer::resume_max_age;
 use tokio::runtime::Runtime;
 
 use super::Context;
@@ -56,10 +60,19 @@ pub fn run(ctx: &Context, args: &LoadArgs) -> i32 {
     1
 }
 
-/// Removes what killed loads left in the output store's staging area.
+/// Removes what killed loads left in the output store's staging area, and resumable transfer
+/// slots idle for longer than the local config's `resume_max_age_hours` (a week by default).
 fn clean_staging(ctx: &Context, runtime: &Runtime) {
     let variant_root = &ctx.stores.output().path;
-    match runtime.block_on(cleanup_stale_staging(variant_root)) {
+    let resumable_max_age = match resume_max_age(&ctx.pipeline) {
+        Ok(age) => age,
+        Err(e) => {
+            eprintln!("Warning: {e}; keeping resumable transfers for a week");
+            DEFAULT_RESUMABLE_MAX_AGE
+        }
+    };
+    let options = CleanupOptions { resumable_max_age };
+    match runtime.block_on(cleanup_stale_staging_with(variant_root, options)) {
         Ok(report) => {
             for dir in &report.restored {
                 println!(

@@ -78,6 +78,8 @@ pub fn run(args: Vec<OsString>) -> i32 {
         Command::Pull(a) => remote::pull(&ctx, a),
         Command::Push(a) => remote::push(&ctx, a),
         Command::Transfer(a) => remote::transfer(&ctx, a),
+        Command::Verify(a) => remote::verify(&ctx, None, a),
+        Command::Diff(a) => remote::diff(&ctx, None, a),
     }
 }
 
@@ -90,10 +92,12 @@ fn remote_command(ctx: &Context, cli: &Cli) -> Option<i32> {
         Command::Reset(a) => remote::reset(ctx, server, a),
         Command::Unlock(a) => remote::unlock(ctx, server, a),
         Command::Logs(a) => remote::logs(ctx, Some(server), a),
+        Command::Verify(a) => remote::verify(ctx, Some(server), a),
+        Command::Diff(a) => remote::diff(ctx, Some(server), a),
         _ => {
             eprintln!(
-                "Error: --server applies to status, run, reset, unlock and logs; pull, push and \
-                 transfer name their servers with --from and --to"
+                "Error: --server applies to status, run, reset, unlock, logs, verify and diff; pull, \
+                 push and transfer name their servers with --from and --to"
             );
             1
         }

@@ -32,6 +32,24 @@ pub struct Download {
     pub body: ByteStream,
 }
 
+impl Download {
+    /// The size announcement and the body of a data response.
+    pub(super) fn from_response(response: Response) -> Self {
+        let number = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse().ok())
+        };
+        Download {
+            data_bytes: number(headers::DATA_BYTES),
+            files: number(headers::FILES),
+            body: body_stream(response),
+        }
+    }
+}
+
 /// Filters of [`Client::runs`].
 #[derive(Debug, Clone, Default)]
 pub struct RunFilter<'a> {
@@ -115,13 +133,13 @@ impl Client {
         url
     }
 
-    fn module_url(&self, p: &str, v: &str, m: &str, rest: &[&str]) -> Url {
+    pub(super) fn module_url(&self, p: &str, v: &str, m: &str, rest: &[&str]) -> Url {
         let mut segments = vec!["v1", "pipelines", p, v, "modules", m];
         segments.extend_from_slice(rest);
         self.url(&segments)
     }
 
-    fn request(&self, method: Method, url: Url) -> RequestBuilder {
+    pub(super) fn request(&self, method: Method, url: Url) -> RequestBuilder {
         let builder = self.http.request(method, url);
         match &self.token {
             Some(token) => builder.bearer_auth(token),
@@ -165,7 +183,7 @@ impl Client {
         })
     }
 
-    async fn json<T: DeserializeOwned>(&self, builder: RequestBuilder) -> Result<T> {
+    pub(super) async fn json<T: DeserializeOwned>(&self, builder: RequestBuilder) -> Result<T> {
         let response = self.send(builder).await?;
         let url = response.url().to_string();
         response.json().await.map_err(|source| Error::Request {
@@ -319,18 +337,7 @@ impl Client {
         url.query_pairs_mut()
             .append_pair("compression", compression.as_str());
         let response = self.send(self.request(Method::GET, url)).await?;
-        let number = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.parse().ok())
-        };
-        Ok(Download {
-            data_bytes: number(headers::DATA_BYTES),
-            files: number(headers::FILES),
-            body: body_stream(response),
-        })
+        Ok(Download::from_response(response))
     }
 
     /// `PUT .../modules/{module}/data`: installs a dump archive read from `body`. An error in
@@ -420,7 +427,7 @@ impl Client {
     }
 }
 
-fn body_stream(response: Response) -> ByteStream {
+pub(super) fn body_stream(response: Response) -> ByteStream {
     response
         .bytes_stream()
         .map_err(std::io::Error::other)

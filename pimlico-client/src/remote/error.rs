@@ -57,7 +57,7 @@ pub enum Error {
     Tls(String),
     /// The request could not be sent or its response not read (connection refused, reset,
     /// truncated body, TLS failure).
-    #[error("{method} {url}: {source}")]
+    #[error("{method} {url}: {}", causes(source))]
     Request {
         /// HTTP method.
         method: &'static str,
@@ -83,6 +83,23 @@ pub enum Error {
     },
 }
 
+/// A reqwest error with its causes: its own message says only "error sending request", and
+/// the reason a user can act on (connection refused, no route to host, a certificate
+/// rejected) is further down the chain.
+fn causes(error: &reqwest::Error) -> String {
+    let mut text = error.to_string();
+    let mut next = std::error::Error::source(error);
+    while let Some(cause) = next {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        next = cause.source();
+    }
+    text
+}
+
 impl Error {
     /// The HTTP status the daemon answered with, for an API error.
     pub fn status(&self) -> Option<u16> {
@@ -95,3 +112,26 @@ impl Error {
 
 /// Results of the client.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use crate::remote::{Client, ServerSpec};
+
+    /// The reason a connection failed reaches the message, not just "error sending request".
+    #[test]
+    fn a_refused_connection_says_so() {
+        let port = {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            listener.local_addr().unwrap().port()
+        };
+        let url = format!("http://127.0.0.1:{port}");
+        let client = Client::new(&ServerSpec::url(url.clone(), None)).unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let error = runtime.block_on(client.health()).unwrap_err().to_string();
+        assert!(error.contains(&url), "{error}");
+        assert!(error.contains("Connection refused"), "{error}");
+    }
+}

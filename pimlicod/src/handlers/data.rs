@@ -11,13 +11,14 @@ use futures::{StreamExt, TryStreamExt};
 use pimlico_core::archive::{ArchiveError, CompressionKind};
 use pimlico_core::ops::{ResetError, reset_module};
 use pimlico_core::transfer::{
-    ReceiveOptions, TransferError, locate_module, receive, send_stream, wire_compression,
+    Incoming, TransferError, locate_module, receive, send_stream, wire_compression,
 };
 use pimlico_proto::data::headers;
 use pimlico_proto::{DataCompression, DeleteResponse, DownloadQuery, UploadQuery, UploadResponse};
 use tokio_util::io::StreamReader;
 
 use super::modules::ModulePath;
+use super::verified::{manifest_error, receive_options};
 use crate::access::{Full, Reader};
 use crate::error::{ApiError, ApiPath, ApiQuery};
 use crate::state::AppState;
@@ -56,7 +57,7 @@ fn kind(compression: DataCompression) -> CompressionKind {
 }
 
 /// Type, file name, and the size announcement clients show progress against.
-fn download_headers(
+pub(crate) fn download_headers(
     module: &str,
     compression: DataCompression,
     files: u64,
@@ -78,7 +79,10 @@ fn download_headers(
 }
 
 /// Installs a dump read from the request body; 409 if the module has data (without
-/// `overwrite`) or is busy. The previous data stays whole whatever goes wrong.
+/// `overwrite`) or is busy. The previous data stays whole whatever goes wrong. With
+/// `?manifest=DIGEST` the body holds only the files planned by `POST .../data/plan`: each is
+/// verified against the planned manifest and kept for a retry, and the module is installed
+/// only when complete.
 pub async fn put(
     _: Full,
     State(state): State<AppState>,
@@ -98,29 +102,36 @@ pub async fn put(
         "receiving data",
     )?;
     refuse_if_locked(&loaded, &name)?;
-    let limits = state.extract_limits(&loaded)?;
     let metrics = state.clone();
     let stream = body.into_data_stream().map(move |chunk| {
         let chunk = chunk.map_err(std::io::Error::other)?;
         metrics.metrics().bytes_in(chunk.len() as u64);
         Ok::<_, std::io::Error>(chunk)
     });
-    let options = ReceiveOptions {
-        variant_roots: loaded.variant_roots(),
-        pipeline,
-        variant,
-        module: name,
-        overwrite: query.overwrite,
-        limits,
-    };
-    let received = receive(StreamReader::new(stream), &options, None)
-        .await
-        .map_err(transfer_error)?;
+    let options = receive_options(&state, &loaded, &name, query.overwrite)?;
+    let received = match &query.manifest {
+        None => receive(StreamReader::new(stream), &options, None).await,
+        Some(digest) => match Incoming::open_planned(options, digest).await {
+            Ok(mut incoming) => match incoming.receive(StreamReader::new(stream), None).await {
+                Ok(()) => incoming.install().await,
+                Err(e) => Err(e),
+            },
+            Err(e) => Err(e),
+        },
+    }
+    .map_err(transfer_error)?;
     Ok(Json(UploadResponse {
         module: received.module,
         files: received.files,
         bytes: received.bytes,
         replaced: received.replaced,
+        transferred_files: received.transferred_files,
+        transferred_bytes: received.transferred_bytes,
+        reused_files: received.reused_files,
+        reused_bytes: received.reused_bytes,
+        resumed_files: received.resumed_files,
+        resumed_bytes: received.resumed_bytes,
+        unchanged: received.unchanged,
     }))
 }
 
@@ -146,7 +157,10 @@ pub async fn delete(
     }))
 }
 
-fn refuse_if_locked(loaded: &crate::pipelines::Loaded, module: &str) -> Result<(), ApiError> {
+pub(crate) fn refuse_if_locked(
+    loaded: &crate::pipelines::Loaded,
+    module: &str,
+) -> Result<(), ApiError> {
     let lock = pimlico_core::lock::inspect(&loaded.stores, module)
         .map_err(|e| ApiError::internal("reading a module lock", e))?;
     match lock.filter(|l| !l.stale) {
@@ -162,8 +176,18 @@ fn refuse_if_locked(loaded: &crate::pipelines::Loaded, module: &str) -> Result<(
 /// ours (the file system).
 pub fn transfer_error(error: TransferError) -> ApiError {
     match error {
-        TransferError::Exists { .. } => ApiError::Conflict(error.to_string()),
-        TransferError::NoData { .. } => ApiError::NotFound(error.to_string()),
+        TransferError::Exists { .. }
+        | TransferError::Busy { .. }
+        | TransferError::NoPlan { .. } => ApiError::Conflict(error.to_string()),
+        TransferError::NoData { .. } | TransferError::NoFile { .. } => {
+            ApiError::NotFound(error.to_string())
+        }
+        TransferError::Mismatch { .. }
+        | TransferError::Unexpected { .. }
+        | TransferError::Incomplete { .. } => {
+            ApiError::BadRequest(format!("the data was refused: {error}"))
+        }
+        TransferError::Manifest(e) => manifest_error(e),
         TransferError::WrongPipeline { .. } => ApiError::BadRequest(error.to_string()),
         TransferError::Io { .. } => ApiError::internal("reading module data", error),
         TransferError::Archive(ref e) => match e {

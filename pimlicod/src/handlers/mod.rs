@@ -9,3 +9,4 @@ pub mod pipelines;
 pub mod runs;
 pub mod tokens;
 pub mod transfers;
+pub mod verified;

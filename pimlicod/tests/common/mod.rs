@@ -51,6 +51,8 @@ pub struct Setup {
     pub deadline: Option<Duration>,
     /// Runs executing at once (default 2).
     pub max_runs: Option<usize>,
+    /// Maximum age of resumable staging (default: the local config's, else a week).
+    pub resume_max_age: Option<Duration>,
 }
 
 /// A daemon serving in this process.
@@ -103,6 +105,7 @@ impl TestServer {
             shutdown_deadline: setup.deadline.unwrap_or(Duration::from_secs(10)),
             state_dir: dir.path().join("state"),
             program: PathBuf::from(env!("CARGO_BIN_EXE_pimlicod")),
+            resume_max_age: setup.resume_max_age,
         };
         let state = AppState::new(pipelines, Auth::with_secret(token, SECRET), options, tls);
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -218,8 +221,17 @@ impl DaemonProcess {
     /// Starts `pimlicod` on port 0 without authentication, serving [`PIPELINE`], and waits for
     /// it to say where it listens. `prepare` can fill the store before it starts.
     pub async fn start(prepare: impl FnOnce(&Path)) -> Self {
+        Self::start_in(tempfile::tempdir().unwrap(), prepare).await
+    }
+
+    /// Kills the daemon (SIGKILL) and starts it again on the same config and stores.
+    pub async fn kill_and_restart(mut self) -> Self {
+        self.child.kill().await.unwrap();
+        Self::start_in(self.dir, |_| {}).await
+    }
+
+    async fn start_in(dir: TempDir, prepare: impl FnOnce(&Path)) -> Self {
         use tokio::io::AsyncBufReadExt;
-        let dir = tempfile::tempdir().unwrap();
         let config = dir.path().join("pipeline.conf");
         std::fs::write(&config, PIPELINE).unwrap();
         let store = dir.path().join("store");
@@ -228,6 +240,7 @@ impl DaemonProcess {
         let variant_root = store.join(NAME).join("main");
         prepare(&variant_root);
         let port_file = dir.path().join("port");
+        let _ = std::fs::remove_file(&port_file);
         let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_pimlicod"))
             .arg("--listen=127.0.0.1:0")
             .arg("--pipeline")

@@ -68,6 +68,7 @@ impl Daemon {
             state_dir: ws.join(&format!("{name}-state")),
             // `pimlico internal-exec` runs modules exactly as `pimlicod internal-exec` would.
             program: pimlico_bin(),
+            resume_max_age: None,
         };
         let state = AppState::new(pipelines, Auth::new(Some(&token)), options, None);
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();

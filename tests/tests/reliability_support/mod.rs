@@ -87,12 +87,14 @@ pub const OLD_DATA: [(&str, &[u8]); 3] = [
     ("output/data/sub/c.txt", b"old c"),
 ];
 
-/// An attacker posing as a daemon: answers every request with status 200 and whatever bytes
-/// are set at the time, then closes the connection. Requests are counted.
+/// An attacker posing as a daemon: answers `GET .../manifest` with the manifest set, and every
+/// other request with status 200 and the bytes set at the time (the archive), then closes the
+/// connection. Requests are counted.
 pub struct HostilePeer {
     /// `http://127.0.0.1:PORT`.
     pub url: String,
     body: Arc<Mutex<Vec<u8>>>,
+    manifest: Arc<Mutex<Vec<u8>>>,
     /// Requests answered so far.
     pub requests: Arc<Mutex<Vec<String>>>,
 }
@@ -103,11 +105,12 @@ impl HostilePeer {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let body = Arc::new(Mutex::new(Vec::new()));
+        let manifest = Arc::new(Mutex::new(Vec::new()));
         let requests = Arc::new(Mutex::new(Vec::new()));
-        let (b, r) = (body.clone(), requests.clone());
+        let (b, mf, r) = (body.clone(), manifest.clone(), requests.clone());
         tokio::spawn(async move {
             while let Ok((mut socket, _)) = listener.accept().await {
-                let (b, r) = (b.clone(), r.clone());
+                let (b, mf, r) = (b.clone(), mf.clone(), r.clone());
                 tokio::spawn(async move {
                     let mut head = Vec::new();
                     let mut buf = [0u8; 4096];
@@ -122,10 +125,14 @@ impl HostilePeer {
                         .next()
                         .unwrap_or_default()
                         .to_string();
+                    let (data, kind) = if line.contains("/manifest") {
+                        (mf.lock().unwrap().clone(), "application/json")
+                    } else {
+                        (b.lock().unwrap().clone(), "application/x-tar")
+                    };
                     r.lock().unwrap().push(line);
-                    let data = b.lock().unwrap().clone();
                     let header = format!(
-                        "HTTP/1.1 200 OK\r\ncontent-type: application/x-tar\r\n\
+                        "HTTP/1.1 200 OK\r\ncontent-type: {kind}\r\n\
                          content-length: {}\r\nconnection: close\r\n\r\n",
                         data.len()
                     );
@@ -138,13 +145,19 @@ impl HostilePeer {
         HostilePeer {
             url,
             body,
+            manifest,
             requests,
         }
     }
 
-    /// Serves `data` from now on.
+    /// Serves `data` as the archive from now on.
     pub fn serve(&self, data: Vec<u8>) {
         *self.body.lock().unwrap() = data;
+    }
+
+    /// Serves `manifest` (a `ManifestResponse`) from now on.
+    pub fn serve_manifest(&self, manifest: &serde_json::Value) {
+        *self.manifest.lock().unwrap() = serde_json::to_vec(manifest).unwrap();
     }
 }
 

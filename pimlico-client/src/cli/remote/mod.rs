@@ -1,22 +1,26 @@
 //! Commands that act on daemons: `--server S status|run|reset|unlock|logs`, and moving module
-//! data with `pull`, `push` and `transfer`. Module names and numbers are resolved from the
+//! data with `pull`, `push` and `transfer`; checking it with `verify` and `diff`. Module names and numbers are resolved from the
 //! local copy of the config; the pipeline is matched on the daemon by name and variant.
 
 mod args;
 mod definitions;
+mod diff;
 mod logs;
 mod moves;
 mod progress;
 mod run;
 mod status;
 mod unlock_reset;
+mod verify;
 
 pub use args::{LogsArgs, PullArgs, PushArgs, TransferArgs};
+pub use diff::{DiffArgs, diff};
 pub use logs::logs;
 pub use moves::{pull, push, transfer};
 pub use run::run;
 pub use status::status;
 pub use unlock_reset::{reset, unlock};
+pub use verify::{VerifyArgs, verify};
 
 use std::future::Future;
 

@@ -1,18 +1,19 @@
-//! `pull MODULES --from S`: fetch modules from a daemon into the local stores.
+//! `pull MODULES --from S`: fetch modules from a daemon into the local stores, verified and
+//! incrementally: only files missing here (or not received by an interrupted pull) travel.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use pimlico_core::archive::ExtractLimits;
 use pimlico_core::lock;
-use pimlico_core::transfer::{Progress, ReceiveOptions, module_definition, receive};
-use tokio_util::io::StreamReader;
+use pimlico_core::transfer::{Progress, ReceiveOptions, module_definition, resume_max_age};
 
 use super::super::args::PullArgs;
 use super::super::definitions::check;
 use super::super::progress::{Counts, MoveBar};
 use super::super::{Context, block_on, connect, target};
 use super::{Moved, report};
+use crate::remote::pull_module;
 
 /// Runs `pull`.
 pub fn pull(ctx: &Context, args: &PullArgs) -> i32 {
@@ -23,6 +24,13 @@ pub fn pull(ctx: &Context, args: &PullArgs) -> i32 {
     let (client, _) = match connect(&args.from) {
         Ok(c) => c,
         Err(code) => return code,
+    };
+    let max_age = match resume_max_age(&ctx.pipeline) {
+        Ok(age) => age,
+        Err(e) => {
+            eprintln!("Error: {e}");
+            return 1;
+        }
     };
     let (pipeline, variant) = target(ctx);
     let roots: Vec<_> = ctx.stores.all().iter().map(|s| s.path.clone()).collect();
@@ -47,15 +55,7 @@ pub fn pull(ctx: &Context, args: &PullArgs) -> i32 {
                     .ok_or_else(|| format!("module '{module}' is not defined here"))?;
                 check(module, (&args.from, &there), ("this machine", &here))?;
             }
-            let download = client
-                .download(&pipeline, &variant, module, opts.compression())
-                .await
-                .map_err(|e| e.to_string())?;
             let progress = Arc::new(Progress::default());
-            progress.announce(
-                download.data_bytes.unwrap_or(0),
-                download.files.unwrap_or(0),
-            );
             let bar = MoveBar::new(!opts.json && ctx.interactive, module);
             let ticker = tick(bar, progress.clone());
             let options = ReceiveOptions {
@@ -65,17 +65,11 @@ pub fn pull(ctx: &Context, args: &PullArgs) -> i32 {
                 module: module.clone(),
                 overwrite: opts.force_overwrite,
                 limits: ExtractLimits::default(),
+                resume_max_age: max_age,
             };
-            let received =
-                receive(StreamReader::new(download.body), &options, Some(progress)).await;
+            let received = pull_module(&client, options, opts.compression(), Some(progress)).await;
             ticker.abort();
-            let received = received.map_err(|e| e.to_string())?;
-            moved.push(Moved {
-                module: received.module,
-                files: received.files,
-                bytes: received.bytes,
-                replaced: received.replaced,
-            });
+            moved.push(Moved::from(received.map_err(|e| e.to_string())?));
         }
         Ok(())
     });

@@ -1,17 +1,17 @@
-//! `push MODULES --to S`: send modules from the local stores to a daemon.
+//! `push MODULES --to S`: send modules from the local stores to a daemon, verified and
+//! incrementally: the daemon answers the local manifest with the files it still needs.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use pimlico_core::transfer::{
-    Progress, locate_module, module_definition, send_stream, wire_compression,
-};
+use pimlico_core::transfer::{Progress, module_definition};
 
 use super::super::args::PushArgs;
 use super::super::definitions::check;
 use super::super::progress::{Counts, MoveBar};
 use super::super::{Context, block_on, connect, target};
 use super::{Moved, report};
+use crate::remote::{PushSource, push_module};
 
 /// Runs `push`.
 pub fn push(ctx: &Context, args: &PushArgs) -> i32 {
@@ -38,31 +38,25 @@ pub fn push(ctx: &Context, args: &PushArgs) -> i32 {
                     .ok_or_else(|| format!("module '{module}' is not defined here"))?;
                 check(module, ("this machine", &here), (&args.to, &there))?;
             }
-            let (r, p, v, m) = (
-                roots.clone(),
-                pipeline.clone(),
-                variant.clone(),
-                module.clone(),
-            );
-            let data = tokio::task::spawn_blocking(move || locate_module(&r, &p, &v, &m))
-                .await
-                .map_err(|e| e.to_string())?
-                .map_err(|e| e.to_string())?;
             let progress = Arc::new(Progress::default());
             let bar = MoveBar::new(!opts.json && ctx.interactive, module);
-            let ticker = tick_sent(bar, progress.clone(), data.files);
-            let stream = send_stream(data, wire_compression(opts.compression()), Some(progress));
-            let uploaded = client
-                .upload(&pipeline, &variant, module, opts.force_overwrite, stream)
-                .await;
+            let ticker = tick_sent(bar, progress.clone(), None);
+            let source = PushSource {
+                variant_roots: &roots,
+                pipeline: &pipeline,
+                variant: &variant,
+                module,
+            };
+            let pushed = push_module(
+                &client,
+                source,
+                opts.force_overwrite,
+                opts.compression(),
+                Some(progress),
+            )
+            .await;
             ticker.abort();
-            let up = uploaded.map_err(|e| e.to_string())?;
-            moved.push(Moved {
-                module: up.module,
-                files: up.files,
-                bytes: up.bytes,
-                replaced: up.replaced,
-            });
+            moved.push(Moved::from(pushed.map_err(|e| e.to_string())?));
         }
         Ok(())
     });
@@ -77,7 +71,7 @@ pub fn push(ctx: &Context, args: &PushArgs) -> i32 {
 pub(super) fn tick_sent(
     bar: MoveBar,
     progress: Arc<Progress>,
-    files: u64,
+    files: Option<u64>,
 ) -> tokio::task::JoinHandle<()> {
     struct Clear(MoveBar);
     impl Drop for Clear {
@@ -92,7 +86,7 @@ pub(super) fn tick_sent(
                 done: progress.snapshot().wire_bytes,
                 total: None,
                 files: None,
-                total_files: Some(files),
+                total_files: files,
             });
             tokio::time::sleep(Duration::from_millis(100)).await;
         }

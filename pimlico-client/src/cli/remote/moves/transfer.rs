@@ -4,7 +4,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures::StreamExt;
 use pimlico_core::transfer::Progress;
 use pimlico_proto::{PullRequest, TokenRequest, TransferState};
 
@@ -14,7 +13,7 @@ use super::super::progress::{Counts, MoveBar};
 use super::super::{Context, block_on, connect, print_json, target};
 use super::push::tick_sent;
 use super::{Moved, report};
-use crate::remote::Client;
+use crate::remote::{Client, relay_module};
 
 /// Runs `transfer`.
 pub fn transfer(ctx: &Context, args: &TransferArgs) -> i32 {
@@ -102,12 +101,17 @@ pub fn transfer(ctx: &Context, args: &TransferArgs) -> i32 {
         }
         (Ok(Ok(())), Some(info)) => {
             println!(
-                "Transferred {} from {} to {}: {} files, {:.1} MB",
+                "Transferred {} from {} to {}: sent {} files, {:.1} MB; reused {} files, {:.1} MB \
+                 already there; resumed {} files, {:.1} MB from an interrupted transfer",
                 info.done.join(", "),
                 args.from,
                 args.to,
                 info.files,
-                info.data_bytes as f64 / 1e6
+                info.data_bytes as f64 / 1e6,
+                info.reused_files,
+                info.reused_bytes as f64 / 1e6,
+                info.resumed_files,
+                info.resumed_bytes as f64 / 1e6
             );
             0
         }
@@ -115,37 +119,28 @@ pub fn transfer(ctx: &Context, args: &TransferArgs) -> i32 {
     }
 }
 
-/// Streams one module from `a` through this machine to `b`.
+/// Moves one module from `a` through this machine to `b`: `b` plans against `a`'s manifest,
+/// and only the files it needs stream through.
 async fn via_client(
     a: &Client,
     b: &Client,
-    (pipeline, variant, module): (&str, &str, &str),
+    module: (&str, &str, &str),
     args: &TransferArgs,
     show: bool,
 ) -> Result<Moved, String> {
     let opts = &args.common;
-    let download = a
-        .download(pipeline, variant, module, opts.compression())
-        .await
-        .map_err(|e| e.to_string())?;
     let progress = Arc::new(Progress::default());
-    let bar = MoveBar::new(show, module);
-    let ticker = tick_sent(bar, progress.clone(), download.files.unwrap_or(0));
-    let counted = progress.clone();
-    let body = download.body.inspect(move |chunk| {
-        if let Ok(chunk) = chunk {
-            counted.add_wire(chunk.len() as u64);
-        }
-    });
-    let uploaded = b
-        .upload(pipeline, variant, module, opts.force_overwrite, body)
-        .await;
+    let bar = MoveBar::new(show, module.2);
+    let ticker = tick_sent(bar, progress.clone(), None);
+    let moved = relay_module(
+        a,
+        b,
+        module,
+        opts.force_overwrite,
+        opts.compression(),
+        Some(progress),
+    )
+    .await;
     ticker.abort();
-    let up = uploaded.map_err(|e| e.to_string())?;
-    Ok(Moved {
-        module: up.module,
-        files: up.files,
-        bytes: up.bytes,
-        replaced: up.replaced,
-    })
+    Ok(Moved::from(moved.map_err(|e| e.to_string())?))
 }

@@ -1,0 +1,389 @@
+//! The receiving side of a verified, incremental and resumable transfer.
+//!
+//! 1. [`Incoming::open`] takes the sender's manifest, reclaims abandoned staging, opens (and
+//!    locks) the module's resumable slot, hashes the receiver's own copy of the module (from
+//!    its manifest cache where files are unchanged), and plans: which files are already here,
+//!    which were received by an earlier attempt, which must travel ([`Incoming::needed`]).
+//! 2. [`Incoming::receive`] reads a dump of (some of) the needed files, checking each against
+//!    the manifest and keeping it in the slot once it matches. It can be called again with
+//!    the rest after a broken stream.
+//! 3. [`Incoming::install`] builds the complete module from verified pieces and installs it
+//!    with the archive layer's atomic swap; the slot is then removed. Nothing is installed
+//!    unless every file of the manifest is accounted for.
+//!
+//! Uploads split this over two requests: the plan, then the data; the slot keeps the manifest
+//! in between ([`Incoming::open_planned`]).
+
+mod assemble;
+mod plan;
+mod stream;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use pimlico_proto::{Manifest, PlanResponse};
+use tokio::io::AsyncRead;
+
+use super::counting::{CountingReader, decoded_counting};
+use super::error::TransferError;
+use super::partial::Partial;
+use super::progress::Progress;
+use super::receive::{ReceiveOptions, Received};
+use crate::archive::{
+    ArchiveError, CleanupOptions, DumpMetadata, ExtractSummary, InstallError, Installed,
+    StagedModule, Staging, cleanup_stale_staging_with, install,
+};
+use crate::manifest::{manifest_digest, module_manifest, record_cache, validate_manifest};
+use assemble::{Objects, assemble};
+use plan::{LocalData, Plan, make_plan};
+use stream::{Expected, Target, Verified, receive_verified};
+
+/// A module being received (see the module documentation).
+#[derive(Debug)]
+pub struct Incoming {
+    options: ReceiveOptions,
+    manifest: Arc<Manifest>,
+    digest: String,
+    partial: Option<Partial>,
+    local: Option<Arc<LocalData>>,
+    plan: Plan,
+    transferred: Verified,
+}
+
+impl Incoming {
+    /// Starts receiving the module whose sender has `manifest`. Fails with
+    /// [`TransferError::Exists`] if the module has data here and `options.overwrite` is false,
+    /// and with [`TransferError::Busy`] while another transfer of the module is under way.
+    pub async fn open(options: ReceiveOptions, manifest: Manifest) -> Result<Self, TransferError> {
+        validate_manifest(&manifest)?;
+        let (staging_root, _) = prepare(&options).await?;
+        let module = options.module.clone();
+        let partial = blocking_transfer(move || {
+            let partial = Partial::open(&staging_root, &module)?;
+            partial.save_manifest(&manifest)?;
+            Ok((partial, manifest))
+        })
+        .await?;
+        Self::planned(options, partial.1, partial.0).await
+    }
+
+    /// Continues an upload planned by an earlier [`Incoming::open`]: the manifest is the one
+    /// recorded then, which `digest` must name.
+    pub async fn open_planned(
+        options: ReceiveOptions,
+        digest: &str,
+    ) -> Result<Self, TransferError> {
+        let (staging_root, _) = prepare(&options).await?;
+        let module = options.module.clone();
+        let wanted = digest.to_string();
+        let (partial, manifest) = blocking_transfer(move || {
+            let partial = Partial::open(&staging_root, &module)?;
+            match partial.load_manifest() {
+                Some(m) if manifest_digest(&m) == wanted => Ok((partial, m)),
+                _ => Err(TransferError::NoPlan {
+                    module,
+                    digest: wanted,
+                }),
+            }
+        })
+        .await?;
+        validate_manifest(&manifest)?;
+        Self::planned(options, manifest, partial).await
+    }
+
+    async fn planned(
+        options: ReceiveOptions,
+        manifest: Manifest,
+        partial: Partial,
+    ) -> Result<Self, TransferError> {
+        let roots = options.variant_roots.clone();
+        let module = options.module.clone();
+        let overwrite = options.overwrite;
+        let manifest = Arc::new(manifest);
+        let m = manifest.clone();
+        let (partial, local, plan) = blocking_transfer(move || {
+            let local = if overwrite {
+                local_data(&roots, &module)
+            } else {
+                None
+            };
+            partial.retain_objects(&|hash| m.files.iter().any(|f| f.blake3 == hash));
+            let objects = partial.objects()?;
+            let plan = make_plan(&m, &objects, local.as_ref());
+            Ok((partial, local, plan))
+        })
+        .await?;
+        Ok(Self {
+            digest: manifest_digest(&manifest),
+            options,
+            manifest,
+            partial: Some(partial),
+            local: local.map(Arc::new),
+            plan,
+            transferred: Verified::default(),
+        })
+    }
+
+    /// Paths to ask the sender for (one per content still missing).
+    pub fn needed(&self) -> &[String] {
+        &self.plan.needed
+    }
+
+    /// The manifest being received.
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    /// The plan, as the daemon answers `POST .../data/plan`.
+    pub fn plan(&self) -> PlanResponse {
+        PlanResponse {
+            module: self.options.module.clone(),
+            manifest_digest: self.digest.clone(),
+            needed: self.plan.needed.clone(),
+            needed_bytes: self.plan.needed_bytes,
+            reused_files: self.plan.reused_files,
+            reused_bytes: self.plan.reused_bytes,
+            resumed_files: self.plan.resumed_files,
+            resumed_bytes: self.plan.resumed_bytes,
+            up_to_date: self.plan.up_to_date,
+        }
+    }
+
+    /// Reads a dump stream (gzip, zstd or plain) holding needed files, verifying each against
+    /// the manifest and keeping it. `progress` counts wire bytes, tar bytes and files, and gets
+    /// the size of what is still needed announced. On error what was verified stays for the
+    /// next attempt.
+    pub async fn receive<R>(
+        &mut self,
+        reader: R,
+        progress: Option<Arc<Progress>>,
+    ) -> Result<(), TransferError>
+    where
+        R: AsyncRead + Send + Unpin + 'static,
+    {
+        let progress = progress.unwrap_or_default();
+        let by_path: HashMap<&str, u64> = self
+            .manifest
+            .files
+            .iter()
+            .map(|f| (f.path.as_str(), f.size))
+            .collect();
+        let tar_estimate: u64 = self
+            .plan
+            .needed
+            .iter()
+            .map(|p| 512 + by_path.get(p.as_str()).map_or(0, |s| s.div_ceil(512) * 512))
+            .sum::<u64>()
+            + 3 * 512
+            + 10240;
+        progress.announce(tar_estimate, self.plan.needed.len() as u64);
+        let index: HashMap<String, Expected> = self
+            .manifest
+            .files
+            .iter()
+            .map(|f| {
+                let expected = Expected {
+                    size: f.size,
+                    blake3: f.blake3.clone(),
+                };
+                (f.path.clone(), expected)
+            })
+            .collect();
+        let partial = self.partial.as_ref().ok_or_else(gone)?;
+        let wire = CountingReader::wire(reader, progress.clone());
+        let tar = decoded_counting(wire, progress)
+            .await
+            .map_err(|e| ArchiveError::Corrupt {
+                context: "reading the start of the stream".into(),
+                source: e,
+            })?;
+        let target = Target {
+            module: &self.options.module,
+            pipeline: &self.options.pipeline,
+            variant: &self.options.variant,
+            index: &index,
+            objects_dir: partial.objects_dir(),
+            tmp_dir: partial.tmp_dir(),
+            owner: partial.owner_handle(),
+            limits: self.options.limits,
+        };
+        let result = receive_verified(tar, target).await;
+        let verified = match &result {
+            Ok(v) => *v,
+            Err(_) => Verified::default(),
+        };
+        self.transferred.files += verified.files;
+        self.transferred.bytes += verified.bytes;
+        result.map(|_| ())
+    }
+
+    /// Checks that every file of the manifest is accounted for, builds the module and
+    /// installs it atomically (replacing existing data only with `overwrite`). The resumable
+    /// slot is removed afterwards.
+    pub async fn install(mut self) -> Result<Received, TransferError> {
+        let partial = self.partial.take().ok_or_else(gone)?;
+        let module = self.options.module.clone();
+        let output_root = self
+            .options
+            .variant_roots
+            .first()
+            .cloned()
+            .unwrap_or_default();
+        let staging = Staging::new(&output_root);
+        let target = staging.module_dir(&module)?;
+        let manifest = self.manifest.clone();
+        let local = self.local.clone();
+        let (partial, objects) = blocking_transfer(move || {
+            let objects = partial.objects()?;
+            Ok((partial, objects))
+        })
+        .await?;
+        let plan = make_plan(&manifest, &objects, local.as_deref());
+        if let Some(first) = plan.needed.first() {
+            return Err(TransferError::Incomplete {
+                module,
+                missing: plan.missing_files as usize,
+                first: first.clone(),
+            });
+        }
+        let mut received = Received {
+            module: module.clone(),
+            files: manifest.files.len() as u64,
+            bytes: manifest.total_bytes(),
+            replaced: false,
+            dir: target.clone(),
+            transferred_files: self.transferred.files,
+            transferred_bytes: self.transferred.bytes,
+            reused_files: plan.reused_files,
+            reused_bytes: plan.reused_bytes,
+            resumed_files: plan.resumed_files.saturating_sub(self.transferred.files),
+            resumed_bytes: plan.resumed_bytes.saturating_sub(self.transferred.bytes),
+            unchanged: false,
+        };
+        if plan.up_to_date {
+            blocking_transfer(move || {
+                partial.remove();
+                Ok(())
+            })
+            .await?;
+            received.unchanged = true;
+            return Ok(received);
+        }
+        let slot = staging.create_slot().await?;
+        let new_dir = slot.new_dir();
+        let objects_dir = partial.objects_dir();
+        let (dir, m, l, name) = (
+            new_dir.clone(),
+            manifest.clone(),
+            local.clone(),
+            module.clone(),
+        );
+        blocking_transfer(move || {
+            let pieces = Objects {
+                dir: &objects_dir,
+                present: &objects,
+            };
+            assemble(&dir, &m, &pieces, l.as_deref(), &name)?;
+            if let Err(e) = record_cache(&dir, &m.files) {
+                tracing::debug!(error = %e, "cannot record the manifest of a received module");
+            }
+            Ok(())
+        })
+        .await?;
+        let staged = StagedModule {
+            metadata: DumpMetadata::now(&self.options.pipeline, &module, &self.options.variant),
+            dir: new_dir,
+            summary: ExtractSummary {
+                files: received.files,
+                directories: manifest.dirs.len() as u64 + 1,
+                bytes: received.bytes,
+                skipped: Vec::new(),
+            },
+            slot,
+        };
+        let installed = install(staged, &target, self.options.overwrite)
+            .await
+            .map_err(|e| match e {
+                InstallError::TargetExists { target, .. } => TransferError::Exists {
+                    module: module.clone(),
+                    dir: target,
+                },
+                InstallError::Failed(e) => TransferError::Archive(e),
+            })?;
+        received.replaced = installed == Installed::Replaced;
+        blocking_transfer(move || {
+            partial.remove();
+            Ok(())
+        })
+        .await?;
+        Ok(received)
+    }
+}
+
+fn gone() -> TransferError {
+    TransferError::Io {
+        op: "use",
+        path: "the resumable staging slot".into(),
+        source: std::io::Error::other("the slot was already released"),
+    }
+}
+
+/// Checks that the module may be received, and reclaims abandoned staging in the output
+/// store. Returns the staging directory and the install target.
+async fn prepare(options: &ReceiveOptions) -> Result<(PathBuf, PathBuf), TransferError> {
+    let output_root = options.variant_roots.first().cloned().unwrap_or_default();
+    let staging = Staging::new(&output_root);
+    let target = staging.module_dir(&options.module)?;
+    if !options.overwrite
+        && let Some(dir) = options
+            .variant_roots
+            .iter()
+            .map(|root| root.join(&options.module))
+            .find(|dir| dir.exists())
+    {
+        return Err(TransferError::Exists {
+            module: options.module.clone(),
+            dir,
+        });
+    }
+    let cleanup = CleanupOptions {
+        resumable_max_age: options.resume_max_age,
+    };
+    if let Err(e) = cleanup_stale_staging_with(&output_root, cleanup).await {
+        tracing::warn!(store = %output_root.display(), error = %e, "cannot clean the staging area");
+    }
+    Ok((staging.root().to_path_buf(), target))
+}
+
+/// The receiver's own copy of the module (first store holding it) and its manifest. A copy
+/// whose manifest cannot be computed is not reused (and not touched): the module is then
+/// received whole.
+fn local_data(roots: &[PathBuf], module: &str) -> Option<LocalData> {
+    let (index, dir) = roots
+        .iter()
+        .enumerate()
+        .map(|(i, root)| (i, root.join(module)))
+        .find(|(_, dir)| dir.is_dir())?;
+    match module_manifest(&dir) {
+        Ok(computed) => Some(LocalData::new(dir, computed.manifest, index == 0)),
+        Err(e) => {
+            tracing::warn!(module, error = %e, "not reusing the data already here");
+            None
+        }
+    }
+}
+
+async fn blocking_transfer<T, F>(work: F) -> Result<T, TransferError>
+where
+    F: FnOnce() -> Result<T, TransferError> + Send + 'static,
+    T: Send + 'static,
+{
+    tokio::task::spawn_blocking(work).await.unwrap_or_else(|e| {
+        Err(TransferError::Io {
+            op: "finish",
+            path: "a blocking transfer task".into(),
+            source: std::io::Error::other(e.to_string()),
+        })
+    })
+}

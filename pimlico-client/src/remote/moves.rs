@@ -1,0 +1,161 @@
+//! Moving one module with verification, incrementally and resumably, whichever way it goes:
+//! a daemon or the CLI pulling from a daemon ([`pull_module`]), the CLI pushing to a daemon
+//! ([`push_module`]), and the CLI relaying from one daemon to another ([`relay_module`]). The
+//! receiving side always decides what travels: it compares the sender's manifest with what it
+//! holds and asks for the rest; it checks every file against the manifest as it arrives.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use futures::StreamExt;
+use pimlico_core::manifest::module_manifest;
+use pimlico_core::transfer::{
+    Incoming, Progress, ReceiveOptions, Received, TransferError, find_module, send_stream,
+    wire_compression,
+};
+use pimlico_proto::{DataCompression, PlanRequest, UploadResponse};
+use tokio_util::io::StreamReader;
+
+use super::client::Client;
+use super::error::Error;
+
+/// Why a move failed: the remote side (a request, an answer) or the data (a mismatch, the
+/// local store).
+#[derive(Debug, thiserror::Error)]
+pub enum MoveError {
+    /// A request to a daemon failed or was refused.
+    #[error(transparent)]
+    Client(#[from] Error),
+    /// Receiving, verifying or reading module data failed.
+    #[error(transparent)]
+    Transfer(#[from] TransferError),
+}
+
+/// What a push or relay did, as the receiving daemon reports it.
+pub type Moved = UploadResponse;
+
+/// Pulls `options.module` from `client` into the stores of `options`: fetches the manifest,
+/// asks only for what is missing (or not yet received by an earlier attempt), verifies every
+/// file, and installs the complete module atomically.
+pub async fn pull_module(
+    client: &Client,
+    options: ReceiveOptions,
+    compression: DataCompression,
+    progress: Option<Arc<Progress>>,
+) -> Result<Received, MoveError> {
+    let (p, v, m) = (
+        options.pipeline.clone(),
+        options.variant.clone(),
+        options.module.clone(),
+    );
+    let manifest = client.manifest(&p, &v, &m).await?.manifest;
+    let mut incoming = Incoming::open(options, manifest).await?;
+    if !incoming.needed().is_empty() {
+        let download = client
+            .download_files(&p, &v, &m, incoming.needed(), compression)
+            .await?;
+        incoming
+            .receive(StreamReader::new(download.body), progress)
+            .await?;
+    }
+    Ok(incoming.install().await?)
+}
+
+/// What [`push_module`] sends where.
+#[derive(Debug, Clone)]
+pub struct PushSource<'a> {
+    /// The local stores' variant roots, output store first.
+    pub variant_roots: &'a [PathBuf],
+    /// Pipeline name.
+    pub pipeline: &'a str,
+    /// Variant.
+    pub variant: &'a str,
+    /// Module.
+    pub module: &'a str,
+}
+
+/// Pushes a module from the local stores to `client`: sends the local manifest (from the
+/// cache where files are unchanged), then only the files the daemon asks for.
+pub async fn push_module(
+    client: &Client,
+    source: PushSource<'_>,
+    overwrite: bool,
+    compression: DataCompression,
+    progress: Option<Arc<Progress>>,
+) -> Result<Moved, MoveError> {
+    let (roots, p, v, m) = (
+        source.variant_roots.to_vec(),
+        source.pipeline.to_string(),
+        source.variant.to_string(),
+        source.module.to_string(),
+    );
+    let (data, manifest) = tokio::task::spawn_blocking(move || {
+        let data = find_module(&roots, &p, &v, &m)?;
+        let manifest = module_manifest(&data.dir)?.manifest;
+        Ok::<_, TransferError>((data, manifest))
+    })
+    .await
+    .map_err(|e| TransferError::Io {
+        op: "read",
+        path: "the local module".into(),
+        source: std::io::Error::other(e.to_string()),
+    })??;
+    let (p, v, m) = (source.pipeline, source.variant, source.module);
+    let plan = client
+        .plan_upload(
+            p,
+            v,
+            m,
+            &PlanRequest {
+                manifest,
+                overwrite,
+            },
+        )
+        .await?;
+    let needed = plan.needed.clone();
+    let data = tokio::task::spawn_blocking(move || data.select(needed))
+        .await
+        .map_err(|e| TransferError::Io {
+            op: "read",
+            path: "the local module".into(),
+            source: std::io::Error::other(e.to_string()),
+        })??;
+    let stream = send_stream(data, wire_compression(compression), progress);
+    Ok(client
+        .upload_planned(p, v, m, &plan.manifest_digest, overwrite, stream)
+        .await?)
+}
+
+/// Moves a module from daemon `a` to daemon `b` through this machine: `b` plans against
+/// `a`'s manifest, `a` sends only what `b` needs, and the data streams through unchanged.
+pub async fn relay_module(
+    a: &Client,
+    b: &Client,
+    (p, v, m): (&str, &str, &str),
+    overwrite: bool,
+    compression: DataCompression,
+    progress: Option<Arc<Progress>>,
+) -> Result<Moved, MoveError> {
+    let manifest = a.manifest(p, v, m).await?.manifest;
+    let plan = b
+        .plan_upload(
+            p,
+            v,
+            m,
+            &PlanRequest {
+                manifest,
+                overwrite,
+            },
+        )
+        .await?;
+    let download = a.download_files(p, v, m, &plan.needed, compression).await?;
+    let body = download.body.inspect(move |chunk| {
+        if let (Some(progress), Ok(chunk)) = (&progress, chunk) {
+            progress.add_wire(chunk.len() as u64);
+        }
+    });
+    Ok(
+        b.upload_planned(p, v, m, &plan.manifest_digest, overwrite, body)
+            .await?,
+    )
+}
