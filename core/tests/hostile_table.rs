@@ -61,6 +61,14 @@ async fn every_hostile_archive_is_refused_and_changes_nothing() {
         table.len()
     ));
     phrases.push(format!("The archive layer refuses {below} of them itself"));
+    let limits: Vec<String> = TEST_LIMITS
+        .iter()
+        .map(|(k, v)| format!("`{k}={v}`"))
+        .collect();
+    phrases.push(format!(
+        "The table runs with {}, {} and {}",
+        limits[0], limits[1], limits[2]
+    ));
     pimlico_tests::assert_reliability_doc_says(&phrases);
 
     // The valid archive of the table is accepted, so the refusals above come from the cases.
