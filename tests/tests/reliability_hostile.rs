@@ -12,7 +12,7 @@ mod reliability_support;
 
 use std::path::Path;
 
-use daemon_support::{Daemon, PIPELINE};
+use daemon_support::{Daemon, PIPELINE, pimlico};
 use pimlico_proto::{DataCompression, PullRequest, TransferState};
 use pimlico_tests::Workspace;
 use pimlico_tests::hostile::{
@@ -293,4 +293,46 @@ fn futures_once(
     data: Vec<u8>,
 ) -> impl futures::Stream<Item = std::io::Result<bytes::Bytes>> + Send + 'static {
     futures::stream::once(async move { Ok(bytes::Bytes::from(data)) })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pimlico_pull_applies_the_local_config_limits() {
+    let ws = workspace("a-store");
+    let daemon = Daemon::start(&ws, "a").await;
+    // Three files and a directory on the daemon; the client allows two entries.
+    write_tree(
+        &daemon.root.join("first"),
+        &[("x", b"1"), ("y", b"2"), ("sub/z", b"3")],
+    );
+    let store = ws.join("client-store");
+    let local = format!("store={}\narchive_max_entries=2\n", store.display());
+    ws.write("client.local", &local);
+    let base = [
+        "p.conf",
+        "--lc",
+        "client.local",
+        "pull",
+        "first",
+        "--from",
+        "a",
+    ];
+    let run = pimlico(&ws, &base).await.expect_code(1);
+    assert!(
+        run.stderr().contains("more than 2 entries")
+            && run.stderr().contains("archive_max_entries"),
+        "{}",
+        run.all()
+    );
+    assert!(!store.join("demo/main/first").exists(), "nothing installed");
+    // With the limit raised, the same pull goes through.
+    ws.write(
+        "client.local",
+        &format!("store={}\narchive_max_entries=20\n", store.display()),
+    );
+    pimlico(&ws, &base).await.expect_code(0);
+    assert_eq!(
+        std::fs::read(store.join("demo/main/first/sub/z")).unwrap(),
+        b"3"
+    );
+    daemon.stop().await;
 }
