@@ -1,6 +1,5 @@
 //! Helpers of the reliability tests: snapshots of whole directory trees (to show that nothing
-//! was written), the staging area's leftovers, a hostile HTTP peer, and the memory high-water
-//! mark of a process.
+//! was written), the staging area's leftovers, and a hostile HTTP peer.
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
@@ -159,14 +158,4 @@ impl HostilePeer {
     pub fn serve_manifest(&self, manifest: &serde_json::Value) {
         *self.manifest.lock().unwrap() = serde_json::to_vec(manifest).unwrap();
     }
-}
-
-/// The peak resident memory of a process in KiB (`VmHWM` in `/proc/PID/status`).
-pub fn peak_rss_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .expect("VmHWM in /proc/PID/status")
 }
