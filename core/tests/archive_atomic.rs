@@ -195,10 +195,10 @@ async fn a_killed_extraction_leaves_old_data_and_cleanup_removes_its_slot() {
     assert_eq!(report.live.len(), 1, "{report:?}");
     assert!(report.removed.is_empty(), "{report:?}");
     let slot = report.live[0].clone();
-    assert!(
-        slot.join("new/corpus/data").is_dir(),
-        "the child wrote nothing yet"
-    );
+    // The reader is half way; its writer thread creates what it was handed a moment later.
+    pimlico_tests::wait_until("the child to write into its slot", || {
+        slot.join("new/corpus/data").is_dir()
+    });
 
     child.kill().unwrap();
     child.wait().unwrap();

@@ -54,6 +54,7 @@ fn main() -> anyhow::Result<()> {
         } else {
             "http"
         };
+        pimlicod::reclaim::reclaim_staging(&state).await;
         tracing::info!(address = %bound, "listening on {scheme}://{bound}");
         // Bound means ready: connections made from now on wait in the backlog until served.
         if let Err(e) = notifier.ready(&format!("listening on {scheme}://{bound}")) {

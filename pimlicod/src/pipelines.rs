@@ -111,18 +111,26 @@ impl Pipelines {
         let variant = variant.to_string();
         let pipeline = pipeline.to_string();
         tokio::task::spawn_blocking(move || {
-            let loaded = load_blocking(&spec, &variant).map_err(|message| {
-                ApiError::internal(
-                    format!("loading pipeline '{pipeline}'"),
-                    anyhow::anyhow!(message),
-                )
-            })?;
-            if variant != "main" && !loaded.pipeline.variants.contains(&variant) {
+            let load = |variant: &str| {
+                load_blocking(&spec, variant).map_err(|message| {
+                    ApiError::internal(
+                        format!("loading pipeline '{pipeline}'"),
+                        anyhow::anyhow!(message),
+                    )
+                })
+            };
+            let main = load("main")?;
+            if variant == "main" {
+                return Ok(Arc::new(main));
+            }
+            // The variant comes from the request: only one the config declares is loaded, so a
+            // name such as `..` never reaches the loader or the store paths.
+            if !main.pipeline.variants.contains(&variant) {
                 return Err(ApiError::NotFound(format!(
                     "pipeline '{pipeline}' has no variant '{variant}'"
                 )));
             }
-            Ok(Arc::new(loaded))
+            Ok(Arc::new(load(&variant)?))
         })
         .await
         .map_err(|e| ApiError::internal("loading a pipeline", e))?

@@ -11,6 +11,10 @@
 //! max_concurrent_runs = 2
 //! shutdown_deadline_secs = 30
 //! state_dir = "/var/lib/pimlicod"
+//! # Limits for archives received (uploads, pulls); they override the local config's.
+//! archive_max_bytes = "2T"
+//! archive_max_file_bytes = "500G"
+//! archive_max_entries = 2000000
 //! resume_max_age_hours = 168
 //! executor = "slurm"          # or "local" (the default); see docs/slurm.md
 //!
@@ -31,6 +35,7 @@ use pimlico_core::exec::{ExecutorKind, SlurmCluster, SlurmConfig};
 
 use crate::auth::Auth;
 use crate::execution::Execution;
+use crate::limits::{ArchiveLimitSettings, LimitValue};
 use crate::pipelines::{PipelineSpec, Pipelines, PipelinesError};
 use crate::state::{AppState, Options};
 use crate::tls::{TlsError, server_config};
@@ -64,6 +69,14 @@ pub struct Settings {
     pub shutdown_deadline_secs: Option<u64>,
     /// Where run logs are kept (default `$XDG_STATE_HOME/pimlicod`).
     pub state_dir: Option<PathBuf>,
+    /// Total bytes of file data in a received archive (default: the local config's
+    /// `archive_max_bytes`, else 1 TiB).
+    pub archive_max_bytes: Option<LimitValue>,
+    /// Bytes of one file in a received archive (default: the local config's, else 256 GiB).
+    pub archive_max_file_bytes: Option<LimitValue>,
+    /// Files and directories in a received archive (default: the local config's, else one
+    /// million).
+    pub archive_max_entries: Option<LimitValue>,
     /// Hours an interrupted transfer's verified data is kept for resuming (default: the local
     /// config's `resume_max_age_hours`, else 168).
     pub resume_max_age_hours: Option<f64>,
@@ -216,6 +229,14 @@ impl Settings {
             program,
         };
         let token = self.token()?;
+        let limits = ArchiveLimitSettings {
+            archive_max_bytes: self.archive_max_bytes.clone(),
+            archive_max_file_bytes: self.archive_max_file_bytes.clone(),
+            archive_max_entries: self.archive_max_entries.clone(),
+        };
+        limits
+            .apply(pimlico_core::archive::ExtractLimits::default())
+            .map_err(|e| SettingsError::Invalid(format!("in the settings file: {e}")))?;
         let slurm = self.slurm.clone().unwrap_or_default();
         let execution = Execution {
             default: self.executor.unwrap_or_default(),
@@ -236,7 +257,8 @@ impl Settings {
             options,
             tls,
         )
-        .with_execution(execution))
+        .with_execution(execution)
+        .with_archive_limits(limits))
     }
 }
 

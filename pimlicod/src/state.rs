@@ -10,6 +10,7 @@ use tokio_util::task::TaskTracker;
 use crate::auth::Auth;
 use crate::busy::Busy;
 use crate::execution::Execution;
+use crate::limits::ArchiveLimitSettings;
 use crate::metrics::{Gauges, Metrics};
 use crate::pipelines::Pipelines;
 use crate::runs::Runs;
@@ -48,6 +49,7 @@ struct Inner {
     shutdown: CancellationToken,
     tasks: TaskTracker,
     tls: Option<Arc<rustls::ServerConfig>>,
+    archive_limits: ArchiveLimitSettings,
 }
 
 impl AppState {
@@ -71,7 +73,22 @@ impl AppState {
             shutdown: CancellationToken::new(),
             tasks: TaskTracker::new(),
             tls,
+            archive_limits: Default::default(),
         }))
+    }
+
+    /// Applies the archive limits of `pimlicod.toml`, which override the pipelines' local
+    /// configs for everything this daemon receives. Only before the state is shared.
+    pub fn with_archive_limits(mut self, settings: ArchiveLimitSettings) -> Self {
+        Arc::get_mut(&mut self.0)
+            .expect("limits are set before the state is shared")
+            .archive_limits = settings;
+        self
+    }
+
+    /// The archive limits of `pimlicod.toml`.
+    pub fn archive_limits(&self) -> &ArchiveLimitSettings {
+        &self.0.archive_limits
     }
 
     /// Daemon options.

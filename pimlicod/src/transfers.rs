@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use futures::FutureExt;
 use indexmap::IndexMap;
 use pimlico_client::remote::{Client, MoveError, ServerSpec, pull_module};
 use pimlico_core::transfer::{Progress, compare_definitions, module_definition};
@@ -209,7 +210,12 @@ pub fn start_pull(
         // leaves the module as it was and keeps the files verified so far in the module's
         // resumable staging slot, for the next pull.
         let result = tokio::select! {
-            result = pull.run() => result,
+            // A panic (a bug) must still end the transfer, or it would show as running forever.
+            result = std::panic::AssertUnwindSafe(pull.run()).catch_unwind() => {
+                result.unwrap_or_else(|_| {
+                    Err("internal error in the daemon (see its log)".to_string())
+                })
+            }
             () = async { cancel.cancelled().await; tokio::time::sleep(deadline).await } => {
                 Err("the daemon shut down before the transfer finished".to_string())
             }
@@ -259,7 +265,8 @@ impl Pull {
                 self.check_definition(module).await?;
             }
             let options =
-                receive_options(&self.state, &self.loaded, module, self.request.overwrite);
+                receive_options(&self.state, &self.loaded, module, self.request.overwrite)
+                    .map_err(|e| e.to_string())?;
             let before = self.progress.snapshot().wire_bytes;
             let received = pull_module(
                 &self.client,

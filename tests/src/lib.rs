@@ -2,6 +2,9 @@
 //! `pimlico` binary.
 #![forbid(unsafe_code)]
 
+pub mod hostile;
+pub mod tar_bytes;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -182,4 +185,24 @@ pub fn tree(dir: &Path) -> Vec<String> {
     walk(dir, dir, &mut out);
     out.sort();
     out
+}
+
+/// `docs/reliability.md` with its whitespace collapsed, for tests that check the page states
+/// their counts.
+pub fn reliability_doc() -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/reliability.md");
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Asserts that `docs/reliability.md` says each phrase (whitespace-insensitive).
+pub fn assert_reliability_doc_says(phrases: &[String]) {
+    let doc = reliability_doc();
+    for phrase in phrases {
+        assert!(
+            doc.contains(phrase.as_str()),
+            "docs/reliability.md should say {phrase:?}: update it to match the tests"
+        );
+    }
 }

@@ -16,7 +16,9 @@ use tokio_tar::{Archive, Entry};
 use super::error::{ArchiveError, Result};
 use super::fs_writer::FsWriter;
 use super::input::{GuardState, TarStream};
-use super::limits::{ExtractOptions, ExtractSummary};
+use super::limits::{
+    ExtractOptions, ExtractSummary, KEY_MAX_BYTES, KEY_MAX_ENTRIES, KEY_MAX_FILE_BYTES,
+};
 use super::member::{Kind, Member, Tree, inspect};
 use super::metadata::DumpMetadata;
 use super::names::{is_excluded_name, parse_entry_path};
@@ -158,19 +160,19 @@ pub(crate) fn check_limits(
     };
     if count > limits.max_entries {
         return Err(over(format!(
-            "the archive has more than {} entries (ExtractLimits::max_entries)",
+            "the archive has more than {} entries (limit {KEY_MAX_ENTRIES})",
             limits.max_entries
         )));
     }
     if member.size > limits.max_entry_bytes {
         return Err(over(format!(
-            "it is {} bytes, more than {} (ExtractLimits::max_entry_bytes)",
+            "it is {} bytes, more than {} (limit {KEY_MAX_FILE_BYTES})",
             member.size, limits.max_entry_bytes
         )));
     }
     if total > limits.max_total_bytes {
         return Err(over(format!(
-            "the archive expands to more than {} bytes (ExtractLimits::max_total_bytes)",
+            "the archive expands to more than {} bytes (limit {KEY_MAX_BYTES})",
             limits.max_total_bytes
         )));
     }

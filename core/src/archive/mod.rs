@@ -44,7 +44,10 @@ pub use dump_file::{dump_file_name, dump_module_to_dir};
 pub use error::{ArchiveError, Result};
 pub use extract::extract_into_staging;
 pub use install::{InstallError, Installed, SwapMethod, install, install_with};
-pub use limits::{ExtractLimits, ExtractOptions, ExtractSummary};
+pub use limits::{
+    ExtractLimits, ExtractOptions, ExtractSummary, KEY_MAX_BYTES, KEY_MAX_ENTRIES,
+    KEY_MAX_FILE_BYTES, LimitSettingError,
+};
 pub use metadata::{DumpMetadata, METADATA_MEMBER};
 pub use names::{is_excluded_name, validate_module_name};
 pub use produce::DumpSummary;

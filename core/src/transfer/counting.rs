@@ -100,7 +100,10 @@ impl TarScan {
             return;
         }
         let size = parse_size(&self.header[124..136]);
-        self.next_header = self.pos + size.div_ceil(BLOCK).saturating_mul(BLOCK);
+        // Saturating: a hostile header may announce any size.
+        self.next_header = self
+            .pos
+            .saturating_add(size.div_ceil(BLOCK).saturating_mul(BLOCK));
         // The first member of a dump is dump_metadata.json, not module data.
         self.entries += 1;
         if matches!(self.header[156], b'0' | 0) && self.entries > 1 {

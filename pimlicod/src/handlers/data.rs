@@ -108,7 +108,7 @@ pub async fn put(
         metrics.metrics().bytes_in(chunk.len() as u64);
         Ok::<_, std::io::Error>(chunk)
     });
-    let options = receive_options(&state, &loaded, &name, query.overwrite);
+    let options = receive_options(&state, &loaded, &name, query.overwrite)?;
     let received = match &query.manifest {
         None => receive(StreamReader::new(stream), &options, None).await,
         Some(digest) => match Incoming::open_planned(options, digest).await {

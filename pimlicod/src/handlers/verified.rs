@@ -8,7 +8,6 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use futures::TryStreamExt;
-use pimlico_core::archive::ExtractLimits;
 use pimlico_core::manifest::{ManifestError, module_manifest, verify_module};
 use pimlico_core::transfer::{
     Incoming, ReceiveOptions, TransferError, find_module, send_stream, wire_compression,
@@ -99,7 +98,7 @@ pub async fn plan(
         "receiving data",
     )?;
     refuse_if_locked(&loaded, &name)?;
-    let options = receive_options(&state, &loaded, &name, request.overwrite);
+    let options = receive_options(&state, &loaded, &name, request.overwrite)?;
     let incoming = Incoming::open(options, request.manifest)
         .await
         .map_err(transfer_error)?;
@@ -140,22 +139,22 @@ pub fn receive_options(
     loaded: &Loaded,
     module: &str,
     overwrite: bool,
-) -> ReceiveOptions {
+) -> Result<ReceiveOptions, ApiError> {
     let resume_max_age = state.options().resume_max_age.unwrap_or_else(|| {
         pimlico_core::transfer::resume_max_age(&loaded.pipeline).unwrap_or_else(|e| {
             tracing::warn!(error = %e, "using the default maximum age of resumable staging");
             pimlico_core::archive::DEFAULT_RESUMABLE_MAX_AGE
         })
     });
-    ReceiveOptions {
+    Ok(ReceiveOptions {
         variant_roots: loaded.variant_roots(),
         pipeline: loaded.pipeline.name.clone(),
         variant: loaded.pipeline.variant.clone(),
         module: module.to_string(),
         overwrite,
-        limits: ExtractLimits::default(),
+        limits: state.extract_limits(loaded)?,
         resume_max_age,
-    }
+    })
 }
 
 /// The response to a manifest that cannot be computed or accepted.

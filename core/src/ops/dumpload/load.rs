@@ -8,8 +8,8 @@ use tokio::io::AsyncRead;
 
 use super::{is_live, module_locks};
 use crate::archive::{
-    ArchiveError, DumpMetadata, ExtractOptions, ExtractSummary, InstallError, Installed, Staging,
-    extract_into_staging, install,
+    ArchiveError, DumpMetadata, ExtractLimits, ExtractOptions, ExtractSummary, InstallError,
+    Installed, LimitSettingError, Staging, extract_into_staging, install,
 };
 use crate::error::StoreError;
 use crate::lock::{self, LockError, LockInfo};
@@ -75,6 +75,9 @@ pub enum LoadError {
     /// Reading, extracting or installing the archive failed.
     #[error(transparent)]
     Archive(#[from] ArchiveError),
+    /// An archive limit in the local config is not a number.
+    #[error("in the local config: {0}")]
+    Limits(#[from] LimitSettingError),
     /// Reading or taking the module's lock failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -94,6 +97,9 @@ pub struct LoadPlan {
     pub existing: Vec<(String, PathBuf)>,
     /// A lock left by a process that is gone; it is replaced along with the directory.
     pub stale_lock: Option<LockInfo>,
+    /// Limits against decompression bombs: the defaults, changed by the local config's
+    /// `archive_max_bytes`, `archive_max_file_bytes` and `archive_max_entries`.
+    pub limits: ExtractLimits,
 }
 
 impl LoadPlan {
@@ -133,6 +139,9 @@ pub fn plan_load(
         return Err(LoadError::UnknownModule(metadata.module_name));
     };
     let module = module.name.clone();
+    let values = &pipeline.local.values;
+    let limits =
+        ExtractLimits::default().with_settings(|key| values.get(key).map(String::as_str))?;
     let locks = module_locks(stores, &module)?;
     if let Some(live) = locks.iter().find(|l| is_live(l)) {
         return Err(LoadError::Locked {
@@ -151,6 +160,7 @@ pub fn plan_load(
         module,
         existing,
         stale_lock: locks.into_iter().next(),
+        limits,
     })
 }
 
@@ -181,7 +191,7 @@ where
     let staging = Staging::new(&stores.output().path);
     let options = ExtractOptions {
         expected_module: Some(plan.metadata.module_name.clone()),
-        ..ExtractOptions::default()
+        limits: plan.limits,
     };
     let staged = extract_into_staging(&staging, reader, &options).await?;
     let found = &staged.metadata;

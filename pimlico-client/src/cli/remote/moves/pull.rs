@@ -64,7 +64,10 @@ pub fn pull(ctx: &Context, args: &PullArgs) -> i32 {
                 variant: variant.clone(),
                 module: module.clone(),
                 overwrite: opts.force_overwrite,
-                limits: ExtractLimits::default(),
+                // The local config's archive_max_* settings, as for `load`.
+                limits: ExtractLimits::default()
+                    .with_settings(|key| ctx.pipeline.local.values.get(key).map(String::as_str))
+                    .map_err(|e| format!("in the local config: {e}"))?,
                 resume_max_age: max_age,
             };
             let received = pull_module(&client, options, opts.compression(), Some(progress)).await;
