@@ -3,14 +3,14 @@
 //! is killed half way, it resumes after a restart.
 
 mod common;
+mod fault_support;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+
+use fault_support::holding_proxy as proxy;
 
 use common::{DaemonProcess, NAME, Setup, TestServer, random_file, tree};
 use pimlico_proto::{DataCompression, PullRequest, TransferState};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Notify, oneshot};
 
 #[tokio::test]
@@ -52,53 +52,6 @@ async fn sigterm_stops_the_daemon_cleanly() {
     nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
     let status = daemon.child.wait().await.unwrap();
     assert!(status.success(), "{status:?}");
-}
-
-/// Forwards connections to `target`; once `after` bytes have come back from it, signals
-/// `reached` and holds the data until `resume` is notified.
-async fn proxy(
-    target: String,
-    after: u64,
-    reached: oneshot::Sender<()>,
-    resume: Arc<Notify>,
-) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let reached = Arc::new(std::sync::Mutex::new(Some(reached)));
-    let total = Arc::new(AtomicU64::new(0));
-    tokio::spawn(async move {
-        while let Ok((client, _)) = listener.accept().await {
-            let upstream = TcpStream::connect(target.trim_start_matches("http://"))
-                .await
-                .unwrap();
-            let (mut cr, mut cw) = client.into_split();
-            let (mut ur, mut uw) = upstream.into_split();
-            tokio::spawn(async move {
-                let _ = tokio::io::copy(&mut cr, &mut uw).await;
-            });
-            let (reached, resume, total) = (reached.clone(), resume.clone(), total.clone());
-            tokio::spawn(async move {
-                let mut buf = vec![0u8; 64 * 1024];
-                loop {
-                    let n = match ur.read(&mut buf).await {
-                        Ok(0) | Err(_) => break,
-                        Ok(n) => n,
-                    };
-                    if cw.write_all(&buf[..n]).await.is_err() {
-                        break;
-                    }
-                    if total.fetch_add(n as u64, Ordering::SeqCst) + n as u64 >= after {
-                        let signal = reached.lock().unwrap().take();
-                        if let Some(signal) = signal {
-                            let _ = signal.send(());
-                            resume.notified().await;
-                        }
-                    }
-                }
-            });
-        }
-    });
-    url
 }
 
 #[tokio::test]

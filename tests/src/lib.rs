@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod hostile;
+pub mod slurm;
 pub mod tar_bytes;
 
 use std::path::{Path, PathBuf};

@@ -20,7 +20,9 @@ use tokio_util::io::StreamReader;
 use super::modules::ModulePath;
 use super::verified::{manifest_error, receive_options};
 use crate::access::{Full, Reader};
+use crate::busy::BusyGuard;
 use crate::error::{ApiError, ApiPath, ApiQuery};
+use crate::pipelines::Loaded;
 use crate::state::AppState;
 
 /// Streams the module in the dump format. A failure half-way aborts the response.
@@ -90,18 +92,7 @@ pub async fn put(
     ApiQuery(query): ApiQuery<UploadQuery>,
     body: Body,
 ) -> Result<Json<UploadResponse>, ApiError> {
-    if state.shutting_down() {
-        return Err(ApiError::ShuttingDown);
-    }
-    let loaded = state.pipelines().load(&pipeline, &variant).await?;
-    let name = loaded.module_name(&module)?;
-    let _guard = state.busy().claim(
-        &pipeline,
-        &variant,
-        std::slice::from_ref(&name),
-        "receiving data",
-    )?;
-    refuse_if_locked(&loaded, &name)?;
+    let (loaded, name, _guard) = claim_for_receiving(&state, &pipeline, &variant, &module).await?;
     let metrics = state.clone();
     let stream = body.into_data_stream().map(move |chunk| {
         let chunk = chunk.map_err(std::io::Error::other)?;
@@ -157,19 +148,35 @@ pub async fn delete(
     }))
 }
 
-pub(crate) fn refuse_if_locked(
-    loaded: &crate::pipelines::Loaded,
+/// What every handler that receives module data does first: refuses during shutdown, loads
+/// the pipeline, and claims the module (409 if it is running, locked by a `pimlico run` on
+/// this host, or receiving data already). The claim lasts as long as the guard.
+pub(crate) async fn claim_for_receiving(
+    state: &AppState,
+    pipeline: &str,
+    variant: &str,
     module: &str,
-) -> Result<(), ApiError> {
-    let lock = pimlico_core::lock::inspect(&loaded.stores, module)
-        .map_err(|e| ApiError::internal("reading a module lock", e))?;
-    match lock.filter(|l| !l.stale) {
-        Some(info) => Err(ApiError::Conflict(format!(
-            "module '{module}' is running ({})",
-            info.describe()
-        ))),
-        None => Ok(()),
+) -> Result<(std::sync::Arc<Loaded>, String, BusyGuard), ApiError> {
+    if state.shutting_down() {
+        return Err(ApiError::ShuttingDown);
     }
+    let loaded = state.pipelines().load(pipeline, variant).await?;
+    let name = loaded.module_name(module)?;
+    let guard = state.busy().claim(
+        pipeline,
+        variant,
+        std::slice::from_ref(&name),
+        "receiving data",
+    )?;
+    let lock = pimlico_core::lock::inspect(&loaded.stores, &name)
+        .map_err(|e| ApiError::internal("reading a module lock", e))?;
+    if let Some(info) = lock.filter(|l| !l.stale) {
+        return Err(ApiError::Conflict(format!(
+            "module '{name}' is running ({})",
+            info.describe()
+        )));
+    }
+    Ok((loaded, name, guard))
 }
 
 /// The response to a failed transfer: the client's fault (a bad archive, existing data) or

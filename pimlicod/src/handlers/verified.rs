@@ -14,7 +14,7 @@ use pimlico_core::transfer::{
 };
 use pimlico_proto::{FilesRequest, ManifestResponse, PlanRequest, PlanResponse, VerifyResponse};
 
-use super::data::{download_headers, refuse_if_locked, transfer_error};
+use super::data::{claim_for_receiving, download_headers, transfer_error};
 use super::modules::ModulePath;
 use crate::access::{Full, Reader};
 use crate::error::{ApiError, ApiJson, ApiPath};
@@ -86,18 +86,7 @@ pub async fn plan(
     ApiPath((pipeline, variant, module)): ModulePath,
     ApiJson(request): ApiJson<PlanRequest>,
 ) -> Result<Json<PlanResponse>, ApiError> {
-    if state.shutting_down() {
-        return Err(ApiError::ShuttingDown);
-    }
-    let loaded = state.pipelines().load(&pipeline, &variant).await?;
-    let name = loaded.module_name(&module)?;
-    let _guard = state.busy().claim(
-        &pipeline,
-        &variant,
-        std::slice::from_ref(&name),
-        "receiving data",
-    )?;
-    refuse_if_locked(&loaded, &name)?;
+    let (loaded, name, _guard) = claim_for_receiving(&state, &pipeline, &variant, &module).await?;
     let options = receive_options(&state, &loaded, &name, request.overwrite)?;
     let incoming = Incoming::open(options, request.manifest)
         .await

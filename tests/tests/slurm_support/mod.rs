@@ -3,7 +3,6 @@
 //! tests are skipped with a message, or fail when `PIMLICO_REQUIRE_SLURM=1`.
 #![allow(dead_code)]
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
@@ -12,46 +11,7 @@ use pimlico_tests::Workspace;
 use tokio::io::AsyncBufReadExt;
 use tokio::process::{Child, Command};
 
-/// Set to `1` to make these tests fail, instead of skipping, when Slurm is not up.
-pub const REQUIRE: &str = "PIMLICO_REQUIRE_SLURM";
-
-/// Whether to run a Slurm test; without a usable cluster it is skipped with a message on the
-/// terminal, unless [`REQUIRE`] is set, which makes it fail.
-pub fn slurm_up(test: &str) -> bool {
-    let why = match std::process::Command::new("sinfo")
-        .args(["-h", "-o", "%T"])
-        .output()
-    {
-        Err(e) => format!("sinfo could not be run: {e}"),
-        Ok(out) if !out.status.success() => format!(
-            "sinfo failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        ),
-        Ok(out) => {
-            let states = String::from_utf8_lossy(&out.stdout).to_string();
-            if states
-                .lines()
-                .any(|s| matches!(s.trim(), "idle" | "mixed" | "allocated"))
-            {
-                return true;
-            }
-            format!("no usable node (sinfo says {:?})", states.trim())
-        }
-    };
-    if std::env::var(REQUIRE).is_ok_and(|v| v == "1") {
-        panic!(
-            "{test}: Slurm is required ({REQUIRE}=1) but not usable: {why}. Start the test \
-             cluster with `sudo .ci/slurm-setup.sh`"
-        );
-    }
-    // Written past the test harness's capture, so the skip is seen.
-    let _ = writeln!(
-        std::io::stderr(),
-        "SKIPPED {test}: Slurm is not usable here ({why}); run `sudo .ci/slurm-setup.sh` to \
-         start the one-node test cluster, and set {REQUIRE}=1 to make this a failure"
-    );
-    false
-}
+pub use pimlico_tests::slurm::slurm_up;
 
 /// The `pimlicod` binary built next to the test executable.
 pub fn pimlicod_bin() -> PathBuf {
