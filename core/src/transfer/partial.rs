@@ -238,10 +238,19 @@ impl Partial {
         let mut kept: HashMap<String, Kept> = self
             .verified()
             .into_iter()
-            .filter(|(path, k)| {
-                wanted.get(path.as_str()) == Some(&(k.blake3.as_str(), k.size))
-                    && std::fs::symlink_metadata(slot_file(&self.dir, path))
-                        .is_ok_and(|m| m.is_file() && m.len() == k.size)
+            .filter_map(|(path, mut k)| {
+                if wanted.get(path.as_str()) != Some(&(k.blake3.as_str(), k.size)) {
+                    return None;
+                }
+                let meta = std::fs::symlink_metadata(slot_file(&self.dir, &path)).ok()?;
+                if !meta.is_file() || meta.len() != k.size {
+                    return None;
+                }
+                // An install that failed after setting other attributes gave the tree back:
+                // record what the file has, so that the next assembly corrects it.
+                k.mode = meta.mode() & 0o777;
+                k.mtime = meta.mtime();
+                Some((path, k))
             })
             .collect();
         let tree = self.tree_dir();
