@@ -111,8 +111,8 @@ fn kept_objects(variant_root: &std::path::Path) -> usize {
     slots
         .flatten()
         .filter(|e| e.file_name().to_string_lossy().starts_with("resume-"))
-        .filter_map(|e| std::fs::read_dir(e.path().join("objects")).ok())
-        .map(|d| d.count())
+        .filter_map(|e| std::fs::read_to_string(e.path().join("verified")).ok())
+        .map(|journal| journal.lines().count())
         .sum()
 }
 

@@ -68,7 +68,7 @@ fn check_refused(case: &Case, message: &str, before: &Snapshot, ws: &Workspace, 
 }
 
 /// After a refused pull the module's resumable slot may stay, for a later pull: it may hold only
-/// files verified against the manifest (stored by hash), never anything of the hostile archive.
+/// files verified against the manifest (listed in its journal), never anything of the hostile archive.
 fn check_resumable_only(case: &Case, root: &Path) {
     let allowed: Vec<String> = valid_contents()
         .iter()
@@ -77,12 +77,15 @@ fn check_resumable_only(case: &Case, root: &Path) {
     for entry in staging_leftovers(root) {
         let name = entry.file_name().unwrap().to_string_lossy().into_owned();
         assert!(name.starts_with("resume-"), "case {}: {name}", case.name);
-        for object in reliability_support::snapshot(&entry.join("objects"), &[]).keys() {
-            assert!(
-                allowed.contains(object),
-                "case {}: kept {object}",
-                case.name
-            );
+        let journal = std::fs::read_to_string(entry.join("verified")).unwrap_or_default();
+        for line in journal.lines() {
+            let kept: serde_json::Value = serde_json::from_str(line).unwrap();
+            let hash = kept["h"].as_str().unwrap_or_default().to_string();
+            assert!(allowed.contains(&hash), "case {}: kept {line}", case.name);
+        }
+        for (path, data) in tree_files(&entry.join("tree")) {
+            let hash = blake3::hash(&data).to_hex().to_string();
+            assert!(allowed.contains(&hash), "case {}: kept {path}", case.name);
         }
         if entry.is_dir() {
             std::fs::remove_dir_all(&entry).unwrap();
@@ -90,6 +93,24 @@ fn check_resumable_only(case: &Case, root: &Path) {
             std::fs::remove_file(&entry).unwrap();
         }
     }
+}
+
+/// Every file under `dir` (path relative to it, contents).
+fn tree_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path.strip_prefix(dir).unwrap().display().to_string();
+                out.push((rel, std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    out
 }
 
 /// The valid archive was installed: the module's files are the archive's.

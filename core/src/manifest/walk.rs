@@ -92,8 +92,11 @@ pub(crate) fn walk(dir: &Path) -> Result<Walked, ManifestError> {
             } else {
                 format!("{rel_dir}/{name}")
             };
-            let meta =
-                std::fs::symlink_metadata(&abs).map_err(|e| ManifestError::io("stat", &abs, e))?;
+            // Relative to the open directory (`fstatat`/`statx` on its descriptor, not following
+            // a symbolic link), not a walk of the whole path for every file.
+            let meta = entry
+                .metadata()
+                .map_err(|e| ManifestError::io("stat", &abs, e))?;
             let mode = meta.mode() & 0o777;
             let mtime = meta.mtime().max(0);
             if meta.is_dir() {

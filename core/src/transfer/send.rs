@@ -4,6 +4,8 @@
 //! end of a smaller archive: the error is logged and forwarded into the stream as its last
 //! item, so an HTTP response built from it is aborted rather than ended cleanly.
 
+use nix::fcntl::AtFlags;
+use nix::sys::stat::{SFlag, fstatat};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
@@ -95,8 +97,11 @@ impl ModuleData {
     /// an error naming it, before anything is sent. Blocking.
     pub fn select(mut self, paths: Vec<String>) -> Result<Self, TransferError> {
         let mut bytes = 3 * 512 + 1024;
+        // Each file is looked at relative to its directory (`fstatat`), kept open while files
+        // of the same directory follow one another (they come in manifest order), not by
+        // walking its whole path.
+        let mut parent: Option<(String, Option<std::fs::File>)> = None;
         for path in &paths {
-            let abs = self.dir.join(path);
             let missing = || TransferError::NoFile {
                 module: self.metadata.module_name.clone(),
                 path: path.clone(),
@@ -108,11 +113,21 @@ impl ModuleData {
             {
                 return Err(missing());
             }
-            let meta = abs.symlink_metadata().map_err(|_| missing())?;
-            if !meta.is_file() {
+            let (dir_rel, name) = path.rsplit_once('/').unwrap_or(("", path.as_str()));
+            let (_, dir) = match parent.take() {
+                Some((open, dir)) if open == dir_rel => parent.insert((open, dir)),
+                _ => {
+                    let dir = std::fs::File::open(self.dir.join(dir_rel)).ok();
+                    parent.insert((dir_rel.to_owned(), dir))
+                }
+            };
+            let dir = dir.as_ref().ok_or_else(missing)?;
+            let stat = fstatat(dir, name, AtFlags::AT_SYMLINK_NOFOLLOW).map_err(|_| missing())?;
+            if SFlag::from_bits_truncate(stat.st_mode) & SFlag::S_IFMT != SFlag::S_IFREG {
                 return Err(missing());
             }
-            bytes += 512 + meta.len().div_ceil(512) * 512 + 512 * path.matches('/').count() as u64;
+            let size = u64::try_from(stat.st_size).unwrap_or(0);
+            bytes += 512 + size.div_ceil(512) * 512 + 512 * path.matches('/').count() as u64;
         }
         self.files = paths.len() as u64;
         self.tar_bytes = bytes;

@@ -1,13 +1,10 @@
-//! Building the complete module in an ordinary staging slot from verified pieces, before the
-//! archive layer's atomic install swaps it in.
+//! Completing the module in the resumable slot's tree, before it is moved into an ordinary
+//! staging slot and swapped in by the archive layer's atomic install.
 //!
-//! Each file comes from the resumable slot (received and verified) or from the receiver's data
-//! (unchanged since it was hashed). Pieces are hard-linked when that is safe and copied
-//! otherwise:
-//! - a received content is linked into its first path (the slot is deleted after the install,
-//!   so the module is then its only name) and copied into any further path with the same
-//!   content, so that two files of a module never share an inode that a later in-place write
-//!   to one would change in both;
+//! Received files are in place already (written at their paths, with their modes and times,
+//! as they were verified). What is left:
+//! - a further file with the content of a received one is copied from it, so that two files
+//!   of a module never share an inode that a later in-place write to one would change in both;
 //! - a file of the data being replaced is linked only if its mode and modification time are
 //!   already right (setting them would change the old data before the swap) and only once;
 //!   after the swap the old directory is deleted, leaving the new module the only name;
@@ -15,12 +12,13 @@
 //! - a link that fails (another file system, a link limit) falls back to a copy.
 //!
 //! The module's status `metadata` is placed last, and the directory only becomes visible as a
-//! whole, by the install's rename.
+//! whole, by the install's rename. If this is interrupted, the files added here are not in the
+//! slot's journal and are deleted when the slot is opened again.
 
 use std::collections::{HashMap, HashSet};
 use std::fs::{DirBuilder, File, FileTimes, Permissions};
 use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use nix::fcntl::AT_FDCWD;
@@ -29,56 +27,61 @@ use nix::sys::time::TimeSpec;
 use pimlico_proto::{Manifest, ManifestFile};
 
 use super::super::error::TransferError;
+use super::super::partial::{Kept, STATUS_FILE, slot_file};
 use super::plan::LocalData;
 
-/// The status file of a module directory, placed last.
-const STATUS_FILE: &str = "metadata";
-
-/// The verified contents of the resumable slot.
-pub(crate) struct Objects<'a> {
-    /// Where they are (`objects/`, each named by its hash).
-    pub(crate) dir: &'a Path,
-    /// Hash to size of each, as listed under the slot's lock (no need to look at each again).
-    pub(crate) present: &'a HashMap<String, u64>,
-}
-
-/// Builds the module described by `manifest` in `new_dir` (which must not exist). Blocking.
+/// Completes the module described by `manifest` in the tree of the resumable slot `slot`,
+/// whose verified files are `kept`. Blocking.
 pub(crate) fn assemble(
-    new_dir: &Path,
+    slot: &Path,
+    tree: &Path,
     manifest: &Manifest,
-    objects: &Objects<'_>,
+    kept: &HashMap<String, Kept>,
     local: Option<&LocalData>,
     module: &str,
 ) -> Result<(), TransferError> {
     let mut dirs = DirBuilder::new();
-    dirs.mode(0o755);
-    dirs.create(new_dir).map_err(|e| io("create", new_dir, e))?;
-    dirs.recursive(true);
+    dirs.mode(0o755).recursive(true);
+    dirs.create(tree).map_err(|e| io("create", tree, e))?;
     for dir in &manifest.dirs {
-        let path = new_dir.join(&dir.path);
+        let path = tree.join(&dir.path);
         dirs.create(&path).map_err(|e| io("create", &path, e))?;
     }
-    let mut linked_objects = HashSet::new();
+    // Where each verified content is in the slot (its first path).
+    let mut received: HashMap<(&str, u64), PathBuf> = HashMap::new();
+    for k in kept.values() {
+        received
+            .entry((k.blake3.as_str(), k.size))
+            .or_insert_with(|| slot_file(slot, &k.path));
+    }
     let mut linked_local = HashSet::new();
     // Files come grouped by directory: create each parent once, not once per file.
     let mut last_parent = None;
     let (status, others): (Vec<&ManifestFile>, Vec<&ManifestFile>) =
         manifest.files.iter().partition(|f| f.path == STATUS_FILE);
     for file in others.into_iter().chain(status) {
-        let dest = new_dir.join(&file.path);
+        let dest = tree.join(&file.path);
+        if let Some(k) = kept.get(&file.path)
+            && k.blake3 == file.blake3
+            && k.size == file.size
+        {
+            let here = slot_file(slot, &file.path);
+            if k.mode != file.mode || k.mtime != file.mtime {
+                set_attributes(&here, file)?;
+            }
+            if here != dest {
+                std::fs::rename(&here, &dest).map_err(|e| io("move into the module", &here, e))?;
+            }
+            continue;
+        }
         if let Some(parent) = dest.parent()
             && last_parent.as_deref() != Some(parent)
         {
             dirs.create(parent).map_err(|e| io("create", parent, e))?;
             last_parent = Some(parent.to_path_buf());
         }
-        if objects.present.get(&file.blake3) == Some(&file.size) {
-            let object = objects.dir.join(&file.blake3);
-            if linked_objects.insert(file.blake3.clone()) {
-                link_or_copy(&object, &dest)?;
-            } else {
-                copy(&object, &dest)?;
-            }
+        if let Some(source) = received.get(&(file.blake3.as_str(), file.size)) {
+            copy(source, &dest)?;
             set_attributes(&dest, file)?;
             continue;
         }
@@ -105,7 +108,7 @@ pub(crate) fn assemble(
     let mut ordered: Vec<_> = manifest.dirs.iter().collect();
     ordered.sort_by_key(|d| std::cmp::Reverse(d.path.matches('/').count()));
     for dir in ordered {
-        let path = new_dir.join(&dir.path);
+        let path = tree.join(&dir.path);
         let handle = File::open(&path).map_err(|e| io("open", &path, e))?;
         handle
             .set_permissions(Permissions::from_mode(dir.mode))

@@ -4,12 +4,13 @@
 //!    locks) the module's resumable slot, hashes the receiver's own copy of the module (from
 //!    its manifest cache where files are unchanged), and plans: which files are already here,
 //!    which were received by an earlier attempt, which must travel ([`Incoming::needed`]).
-//! 2. [`Incoming::receive`] reads a dump of (some of) the needed files, checking each against
-//!    the manifest and keeping it in the slot once it matches. It can be called again with
-//!    the rest after a broken stream.
-//! 3. [`Incoming::install`] builds the complete module from verified pieces and installs it
-//!    with the archive layer's atomic swap; the slot is then removed. Nothing is installed
-//!    unless every file of the manifest is accounted for.
+//! 2. [`Incoming::receive`] reads a dump of (some of) the needed files, writing each at its
+//!    path in the slot's tree and keeping it (in the slot's journal) once it matches. It can
+//!    be called again with the rest after a broken stream.
+//! 3. [`Incoming::install`] completes the tree (files reused from the receiver's data, copies
+//!    of duplicated contents, the status file last), moves it into an ordinary staging slot
+//!    and installs it with the archive layer's atomic swap; the resumable slot is then
+//!    removed. Nothing is installed unless every file of the manifest is accounted for.
 //!
 //! Uploads split this over two requests: the plan, then the data; the slot keeps the manifest
 //! in between ([`Incoming::open_planned`]).
@@ -18,7 +19,7 @@ mod assemble;
 mod plan;
 mod stream;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -27,7 +28,7 @@ use tokio::io::AsyncRead;
 
 use super::counting::{CountingReader, decoded_counting};
 use super::error::TransferError;
-use super::partial::Partial;
+use super::partial::{Kept, Partial};
 use super::progress::Progress;
 use super::receive::{ReceiveOptions, Received};
 use crate::archive::{
@@ -35,7 +36,7 @@ use crate::archive::{
     StagedModule, Staging, cleanup_stale_staging_with, install,
 };
 use crate::manifest::{manifest_digest, module_manifest, record_cache, validate_manifest};
-use assemble::{Objects, assemble};
+use assemble::assemble;
 use plan::{LocalData, Plan, make_plan};
 use stream::{Expected, Target, Verified, receive_verified};
 
@@ -108,9 +109,8 @@ impl Incoming {
             } else {
                 None
             };
-            partial.retain_objects(&|hash| m.files.iter().any(|f| f.blake3 == hash));
-            let objects = partial.objects()?;
-            let plan = make_plan(&m, &objects, local.as_ref());
+            let kept = partial.retain(&m)?;
+            let plan = make_plan(&m, &contents(&kept), local.as_ref());
             Ok((partial, local, plan))
         })
         .await?;
@@ -186,11 +186,19 @@ impl Incoming {
                 let expected = Expected {
                     size: f.size,
                     blake3: f.blake3.clone(),
+                    mode: f.mode,
+                    mtime: f.mtime,
                 };
                 (f.path.clone(), expected)
             })
             .collect();
-        let partial = self.partial.as_ref().ok_or_else(gone)?;
+        let partial = self.partial.take().ok_or_else(gone)?;
+        let (partial, done) = blocking_transfer(move || {
+            let done: HashSet<String> = partial.verified().into_keys().collect();
+            Ok((partial, done))
+        })
+        .await?;
+        let partial = self.partial.insert(partial);
         let wire = CountingReader::wire(reader, progress.clone());
         let tar = decoded_counting(wire, progress)
             .await
@@ -203,8 +211,9 @@ impl Incoming {
             pipeline: &self.options.pipeline,
             variant: &self.options.variant,
             index: &index,
-            objects_dir: partial.objects_dir(),
-            tmp_dir: partial.tmp_dir(),
+            slot_dir: partial.dir().to_path_buf(),
+            journal: partial.journal_path(),
+            done,
             owner: partial.owner_handle(),
             limits: self.options.limits,
         };
@@ -234,12 +243,12 @@ impl Incoming {
         let target = staging.module_dir(&module)?;
         let manifest = self.manifest.clone();
         let local = self.local.clone();
-        let (partial, objects) = blocking_transfer(move || {
-            let objects = partial.objects()?;
-            Ok((partial, objects))
+        let (partial, kept) = blocking_transfer(move || {
+            let kept = partial.verified();
+            Ok((partial, kept))
         })
         .await?;
-        let plan = make_plan(&manifest, &objects, local.as_deref());
+        let plan = make_plan(&manifest, &contents(&kept), local.as_deref());
         if let Some(first) = plan.needed.first() {
             return Err(TransferError::Incomplete {
                 module,
@@ -272,23 +281,26 @@ impl Incoming {
         }
         let slot = staging.create_slot().await?;
         let new_dir = slot.new_dir();
-        let objects_dir = partial.objects_dir();
         let (dir, m, l, name) = (
             new_dir.clone(),
             manifest.clone(),
             local.clone(),
             module.clone(),
         );
-        blocking_transfer(move || {
-            let pieces = Objects {
-                dir: &objects_dir,
-                present: &objects,
-            };
-            assemble(&dir, &m, &pieces, l.as_deref(), &name)?;
+        let partial = blocking_transfer(move || {
+            let tree = partial.tree_dir();
+            assemble(partial.dir(), &tree, &m, &kept, l.as_deref(), &name)?;
+            // The slot's journal no longer describes the tree: from here on the tree is the
+            // module, and the resumable slot is only removed.
+            std::fs::rename(&tree, &dir).map_err(|source| TransferError::Io {
+                op: "move the received module to",
+                path: dir.clone(),
+                source,
+            })?;
             if let Err(e) = record_cache(&dir, &m.files) {
                 tracing::debug!(error = %e, "cannot record the manifest of a received module");
             }
-            Ok(())
+            Ok(partial)
         })
         .await?;
         let staged = StagedModule {
@@ -302,15 +314,25 @@ impl Incoming {
             },
             slot,
         };
-        let installed = install(staged, &target, self.options.overwrite)
-            .await
-            .map_err(|e| match e {
-                InstallError::TargetExists { target, .. } => TransferError::Exists {
-                    module: module.clone(),
+        let installed = match install(staged, &target, self.options.overwrite).await {
+            Ok(installed) => installed,
+            Err(InstallError::TargetExists { target, staged }) => {
+                // Another writer created the module meanwhile: give the verified files back
+                // to the resumable slot, for a later transfer with overwrite.
+                let back = partial.tree_dir();
+                blocking_transfer(move || {
+                    let _ = std::fs::rename(&staged.dir, &back);
+                    drop(staged);
+                    Ok(())
+                })
+                .await?;
+                return Err(TransferError::Exists {
+                    module,
                     dir: target,
-                },
-                InstallError::Failed(e) => TransferError::Archive(e),
-            })?;
+                });
+            }
+            Err(InstallError::Failed(e)) => return Err(TransferError::Archive(e)),
+        };
         received.replaced = installed == Installed::Replaced;
         blocking_transfer(move || {
             partial.remove();
@@ -319,6 +341,11 @@ impl Incoming {
         .await?;
         Ok(received)
     }
+}
+
+/// Hash to size of the verified contents, as the plan wants them.
+fn contents(kept: &HashMap<String, Kept>) -> HashMap<String, u64> {
+    kept.values().map(|k| (k.blake3.clone(), k.size)).collect()
 }
 
 fn gone() -> TransferError {

@@ -2,24 +2,26 @@
 //!
 //! The archive layer's checks apply unchanged (member types and names, duplicates, sizes,
 //! limits, the end of the archive); on top of them every file must be one the manifest lists,
-//! with the manifest's size. A thread writes each file to `tmp/` while hashing it, then
-//! compares the hash with the manifest's: a match moves it to `objects/<hash>`, a mismatch
+//! with the manifest's size. A thread writes each file straight at its path in the slot's
+//! tree while hashing it, then compares the hash with the manifest's: a match gives it the
+//! manifest's mode and time and records it in the slot's `verified` journal, a mismatch
 //! deletes it and fails the transfer naming the file. Decompression runs in the async task
 //! and writing plus hashing on the thread, so the two overlap. Files verified before a failure
-//! stay in the slot.
+//! stay in the slot (the journal is appended after every batch).
 
-use std::collections::HashMap;
-use std::fs::{File, OpenOptions};
+use std::collections::{HashMap, HashSet};
+use std::fs::{DirBuilder, File, FileTimes, OpenOptions, Permissions};
 use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
-use std::path::PathBuf;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, UNIX_EPOCH};
 
 use bytes::{Bytes, BytesMut};
 use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::sync::{mpsc, oneshot};
 
 use super::super::error::TransferError;
-use super::super::partial::Toucher;
+use super::super::partial::{Kept, Toucher, slot_file};
 use crate::archive::{
     ArchiveError, ExtractLimits, ExtractOptions, HEADER_SLACK, Kind, METADATA_MEMBER, Tree,
     check_limits, check_trailer, inspect, is_excluded_name, next_entry, open_dump,
@@ -35,6 +37,8 @@ const DATA_CHUNK: usize = 256 * 1024;
 pub(crate) struct Expected {
     pub(crate) size: u64,
     pub(crate) blake3: String,
+    pub(crate) mode: u32,
+    pub(crate) mtime: i64,
 }
 
 /// Where and against what a stream is received.
@@ -43,8 +47,13 @@ pub(crate) struct Target<'a> {
     pub(crate) pipeline: &'a str,
     pub(crate) variant: &'a str,
     pub(crate) index: &'a HashMap<String, Expected>,
-    pub(crate) objects_dir: PathBuf,
-    pub(crate) tmp_dir: PathBuf,
+    /// The resumable slot's directory.
+    pub(crate) slot_dir: PathBuf,
+    /// Its journal of verified files.
+    pub(crate) journal: PathBuf,
+    /// Paths verified already: a file sent again is written under another name first, so
+    /// that a verified file is never replaced by one that fails its check.
+    pub(crate) done: HashSet<String>,
     pub(crate) owner: Option<File>,
     pub(crate) limits: ExtractLimits,
 }
@@ -130,7 +139,7 @@ where
                     member.size, expected.size
                 )));
             }
-            writer.start(path, expected.blake3.clone()).await?;
+            writer.start(path, expected.clone()).await?;
             let mut copied = 0u64;
             while copied < member.size {
                 let want = usize::try_from(member.size - copied)
@@ -174,7 +183,7 @@ where
 }
 
 enum Op {
-    Start { path: String, expected: String },
+    Start { path: String, expected: Expected },
     Data(Bytes),
     End,
 }
@@ -199,13 +208,24 @@ impl VerifyWriter {
     fn spawn(target: &Target<'_>) -> Result<Self, TransferError> {
         let (ops, rx) = mpsc::channel(QUEUED_BATCHES);
         let (done_tx, done) = oneshot::channel();
+        let journal = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&target.journal)
+            .map_err(|source| io("open", &target.journal, source))?;
+        let mut dirs = DirBuilder::new();
+        dirs.mode(0o755).recursive(true);
         let mut thread = WriterThread {
             module: target.module.to_string(),
-            objects: target.objects_dir.clone(),
-            tmp: target.tmp_dir.clone(),
+            slot: target.slot_dir.clone(),
+            journal,
+            journal_path: target.journal.clone(),
+            pending: String::new(),
+            done: target.done.clone(),
+            dirs,
+            last_parent: None,
             toucher: Toucher::new(target.owner.as_ref().and_then(|o| o.try_clone().ok())),
             verified: Verified::default(),
-            counter: 0,
         };
         std::thread::Builder::new()
             .name("pimlico-receive".into())
@@ -229,7 +249,7 @@ impl VerifyWriter {
         })
     }
 
-    async fn start(&mut self, path: String, expected: String) -> Result<(), TransferError> {
+    async fn start(&mut self, path: String, expected: Expected) -> Result<(), TransferError> {
         self.send(Op::Start { path, expected }).await
     }
 
@@ -296,19 +316,28 @@ fn thread_died() -> TransferError {
 
 struct Current {
     file: File,
-    tmp: PathBuf,
+    /// Where it is written: its place in the tree, or a temporary name next to it.
+    written: PathBuf,
+    /// Its place in the tree.
+    dest: PathBuf,
     path: String,
-    expected: String,
+    expected: Expected,
     hash: HashWriter,
 }
 
 struct WriterThread {
     module: String,
-    objects: PathBuf,
-    tmp: PathBuf,
+    slot: PathBuf,
+    journal: File,
+    journal_path: PathBuf,
+    /// Journal lines of files verified since the last batch ended.
+    pending: String,
+    done: HashSet<String>,
+    dirs: DirBuilder,
+    /// Parent directory of the last file, created already (files come grouped by directory).
+    last_parent: Option<PathBuf>,
     toucher: Toucher,
     verified: Verified,
-    counter: u64,
 }
 
 impl WriterThread {
@@ -316,9 +345,10 @@ impl WriterThread {
         let mut current: Option<Current> = None;
         let result = self.process(&mut ops, &mut current);
         if let Some(open) = current {
-            let _ = std::fs::remove_file(&open.tmp);
+            let _ = std::fs::remove_file(&open.written);
         }
-        result.map(|()| self.verified)
+        let journal = self.write_journal();
+        result.and(journal).map(|()| self.verified)
     }
 
     fn process(
@@ -330,27 +360,13 @@ impl WriterThread {
             for op in batch {
                 match op {
                     Op::Start { path, expected } => {
-                        self.counter += 1;
-                        let tmp = self.tmp.join(self.counter.to_string());
-                        let file = OpenOptions::new()
-                            .write(true)
-                            .create_new(true)
-                            .mode(0o600)
-                            .open(&tmp)
-                            .map_err(|source| io("create", &tmp, source))?;
-                        *current = Some(Current {
-                            file,
-                            tmp,
-                            path,
-                            expected,
-                            hash: HashWriter::default(),
-                        });
+                        *current = Some(self.create(path, expected)?);
                     }
                     Op::Data(data) => {
                         let open = current.as_mut().ok_or_else(thread_died)?;
                         open.file
                             .write_all(&data)
-                            .map_err(|source| io("write", &open.tmp, source))?;
+                            .map_err(|source| io("write", &open.written, source))?;
                         open.hash.update(&data);
                     }
                     Op::End => {
@@ -360,32 +376,106 @@ impl WriterThread {
                     }
                 }
             }
+            self.write_journal()?;
         }
         Ok(())
     }
 
+    /// Appends the lines of the files verified since the last call: one write per batch.
+    fn write_journal(&mut self) -> Result<(), TransferError> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let lines = std::mem::take(&mut self.pending);
+        self.journal
+            .write_all(lines.as_bytes())
+            .map_err(|source| io("write", &self.journal_path, source))
+    }
+
+    fn create(&mut self, path: String, expected: Expected) -> Result<Current, TransferError> {
+        let dest = slot_file(&self.slot, &path);
+        if let Some(parent) = dest.parent()
+            && self.last_parent.as_deref() != Some(parent)
+        {
+            self.dirs
+                .create(parent)
+                .map_err(|source| io("create", parent, source))?;
+            self.last_parent = Some(parent.to_path_buf());
+        }
+        let written = if self.done.contains(&path) {
+            dest.with_file_name(".pimlico-receiving")
+        } else {
+            dest.clone()
+        };
+        let open = || {
+            OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .mode(0o600)
+                .open(&written)
+        };
+        let file = match open() {
+            // Left by an interrupted attempt, with its final (read-only) mode already.
+            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+                let _ = std::fs::remove_file(&written);
+                open()
+            }
+            other => other,
+        }
+        .map_err(|source| io("create", &written, source))?;
+        Ok(Current {
+            file,
+            written,
+            dest,
+            path,
+            expected,
+            hash: HashWriter::default(),
+        })
+    }
+
     fn commit(&mut self, open: Current) -> Result<(), TransferError> {
-        drop(open.file);
         let found = open.hash.hex();
-        if found != open.expected {
-            let _ = std::fs::remove_file(&open.tmp);
+        if found != open.expected.blake3 {
+            drop(open.file);
+            let _ = std::fs::remove_file(&open.written);
             tracing::warn!(module = %self.module, file = %open.path, "a received file does not match its manifest");
             return Err(TransferError::Mismatch {
                 module: self.module.clone(),
                 path: open.path,
-                expected: open.expected,
+                expected: open.expected.blake3,
                 found,
             });
         }
-        let object = self.objects.join(&found);
-        std::fs::rename(&open.tmp, &object).map_err(|source| io("keep", &object, source))?;
+        let mtime =
+            UNIX_EPOCH + Duration::from_secs(u64::try_from(open.expected.mtime).unwrap_or(0));
+        open.file
+            .set_times(FileTimes::new().set_modified(mtime).set_accessed(mtime))
+            .map_err(|source| io("set the modification time of", &open.written, source))?;
+        open.file
+            .set_permissions(Permissions::from_mode(open.expected.mode))
+            .map_err(|source| io("set permissions of", &open.written, source))?;
+        drop(open.file);
+        if open.written != open.dest {
+            std::fs::rename(&open.written, &open.dest)
+                .map_err(|source| io("keep", &open.dest, source))?;
+        }
+        let kept = Kept {
+            path: open.path,
+            blake3: found,
+            size: open.hash.bytes(),
+            mode: open.expected.mode,
+            mtime: open.expected.mtime,
+        };
+        self.pending.push_str(&kept.line());
+        self.done.insert(kept.path);
         self.verified.files += 1;
         self.verified.bytes += open.hash.bytes();
         Ok(())
     }
 }
 
-fn io(op: &'static str, path: &std::path::Path, source: std::io::Error) -> TransferError {
+fn io(op: &'static str, path: &Path, source: std::io::Error) -> TransferError {
     TransferError::Io {
         op,
         path: path.to_path_buf(),
