@@ -60,6 +60,7 @@ pub use write::{DumpOptions, write_dump};
 pub(crate) use extract::{check_limits, check_trailer};
 pub(crate) use member::{Kind, Tree, inspect};
 pub(crate) use names::{MAX_PATH_BYTES, component_problem, parse_entry_path};
+pub(crate) use produce::read_full;
 pub(crate) use read_meta::{HEADER_SLACK, next_entry, open_dump};
 pub(crate) use staging::{OWNER_SUFFIX, this_host};
 pub(crate) use util::remove_tree;

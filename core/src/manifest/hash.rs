@@ -14,6 +14,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::sync_channel;
 
+use crate::archive::read_full;
+
 /// Files at least this large are hashed with a reader thread and multi-threaded hashing.
 const LARGE_FILE: u64 = 16 << 20;
 /// Block size for large files: BLAKE3's parallel hashing pays off from 128 KiB on.
@@ -85,19 +87,6 @@ fn hash_large(mut file: File) -> io::Result<(blake3::Hash, u64)> {
             .unwrap_or_else(|_| Err(io::Error::other("the reading thread panicked")))?;
         Ok((hasher.finalize(), total))
     })
-}
-
-fn read_full(file: &mut File, buf: &mut [u8]) -> io::Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match file.read(&mut buf[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(filled)
 }
 
 /// A file's hash and the bytes read, or why it could not be read.

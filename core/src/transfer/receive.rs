@@ -65,6 +65,24 @@ pub struct Received {
     pub unchanged: bool,
 }
 
+/// Refuses, before anything is read, a module that exists in one of the stores unless
+/// overwriting was asked for, so a refused transfer costs no bandwidth; the install checks
+/// again atomically.
+pub(super) fn refuse_existing(options: &ReceiveOptions) -> Result<(), TransferError> {
+    match options
+        .variant_roots
+        .iter()
+        .map(|root| root.join(&options.module))
+        .find(|dir| dir.exists())
+    {
+        Some(dir) if !options.overwrite => Err(TransferError::Exists {
+            module: options.module.clone(),
+            dir,
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// Receives one module's whole archive from `reader` and installs it (plain uploads, which
 /// carry no manifest; verified transfers use [`Incoming`](super::Incoming)).
 pub async fn receive<R>(
@@ -78,20 +96,7 @@ where
     let output_root = options.variant_roots.first().cloned().unwrap_or_default();
     let staging = Staging::new(&output_root);
     let target = staging.module_dir(&options.module)?;
-    // Refuse before reading anything, so a refused transfer costs no bandwidth; install checks
-    // again atomically.
-    if !options.overwrite
-        && let Some(dir) = options
-            .variant_roots
-            .iter()
-            .map(|root| root.join(&options.module))
-            .find(|dir| dir.exists())
-    {
-        return Err(TransferError::Exists {
-            module: options.module.clone(),
-            dir,
-        });
-    }
+    refuse_existing(options)?;
     let progress = progress.unwrap_or_default();
     let wire = CountingReader::wire(reader, progress.clone());
     let tar = decoded_counting(wire, progress)

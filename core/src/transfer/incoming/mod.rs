@@ -362,18 +362,7 @@ async fn prepare(options: &ReceiveOptions) -> Result<(PathBuf, PathBuf), Transfe
     let output_root = options.variant_roots.first().cloned().unwrap_or_default();
     let staging = Staging::new(&output_root);
     let target = staging.module_dir(&options.module)?;
-    if !options.overwrite
-        && let Some(dir) = options
-            .variant_roots
-            .iter()
-            .map(|root| root.join(&options.module))
-            .find(|dir| dir.exists())
-    {
-        return Err(TransferError::Exists {
-            module: options.module.clone(),
-            dir,
-        });
-    }
+    super::receive::refuse_existing(options)?;
     let cleanup = CleanupOptions {
         resumable_max_age: options.resume_max_age,
     };
