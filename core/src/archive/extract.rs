@@ -9,7 +9,7 @@
 
 use std::path::PathBuf;
 
-use bytes::BytesMut;
+use bytes::{Bytes, BytesMut};
 use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio_tar::{Archive, Entry};
 
@@ -186,26 +186,38 @@ async fn copy_data<R: AsyncRead + Unpin>(
 ) -> Result<()> {
     let mut copied = 0u64;
     while copied < member.size {
-        let want = usize::try_from(member.size - copied)
-            .unwrap_or(usize::MAX)
-            .min(DATA_CHUNK);
-        let mut chunk = BytesMut::with_capacity(want);
-        while chunk.len() < want {
-            let n = entry.read_buf(&mut chunk).await.map_err(|e| {
-                ArchiveError::corrupt(format!("reading the data of {:?}", member.shown), e)
-            })?;
-            if n == 0 {
-                return Err(ArchiveError::TruncatedEntry {
-                    entry: member.shown.clone(),
-                    expected: member.size,
-                    found: copied + chunk.len() as u64,
-                });
-            }
-        }
+        let chunk = read_chunk(entry, member, copied).await?;
         copied += chunk.len() as u64;
-        writer.data(chunk.freeze()).await?;
+        writer.data(chunk).await?;
     }
     Ok(())
+}
+
+/// The next chunk (at most [`DATA_CHUNK`] bytes) of a member's data, `copied` bytes of which
+/// have been read; a stream that ends first is a truncated entry. Shared by extraction and the
+/// verified receiver, so both read and report alike.
+pub(crate) async fn read_chunk(
+    entry: &mut (impl AsyncRead + Unpin),
+    member: &Member,
+    copied: u64,
+) -> Result<Bytes> {
+    let want = usize::try_from(member.size - copied)
+        .unwrap_or(usize::MAX)
+        .min(DATA_CHUNK);
+    let mut chunk = BytesMut::with_capacity(want);
+    while chunk.len() < want {
+        let n = entry.read_buf(&mut chunk).await.map_err(|e| {
+            ArchiveError::corrupt(format!("reading the data of {:?}", member.shown), e)
+        })?;
+        if n == 0 {
+            return Err(ArchiveError::TruncatedEntry {
+                entry: member.shown.clone(),
+                expected: member.size,
+                found: copied + chunk.len() as u64,
+            });
+        }
+    }
+    Ok(chunk.freeze())
 }
 
 /// After the last member the tar reader has consumed either nothing (the stream ended without

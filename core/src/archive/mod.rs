@@ -57,7 +57,7 @@ pub use write::{DumpOptions, write_dump};
 
 // For the transfer layer, which reads dumps with exactly these checks while verifying each file
 // against a manifest, and keeps resumable slots next to ordinary ones.
-pub(crate) use extract::{check_limits, check_trailer};
+pub(crate) use extract::{check_limits, check_trailer, read_chunk};
 pub(crate) use member::{Kind, Tree, inspect};
 pub(crate) use names::{MAX_PATH_BYTES, component_problem, parse_entry_path};
 pub(crate) use produce::read_full;

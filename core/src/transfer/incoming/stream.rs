@@ -16,8 +16,8 @@ use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, UNIX_EPOCH};
 
-use bytes::{Bytes, BytesMut};
-use tokio::io::{AsyncRead, AsyncReadExt};
+use bytes::Bytes;
+use tokio::io::AsyncRead;
 use tokio::sync::{mpsc, oneshot};
 
 use super::super::error::TransferError;
@@ -25,12 +25,9 @@ use super::super::partial::{Kept, Toucher, slot_file};
 use crate::archive::{
     ArchiveError, ExtractLimits, ExtractOptions, HEADER_SLACK, Kind, METADATA_MEMBER, Tree,
     check_limits, check_trailer, inspect, is_excluded_name, next_entry, open_dump,
-    parse_entry_path,
+    parse_entry_path, read_chunk,
 };
 use crate::manifest::HashWriter;
-
-/// Largest piece of file data handed to the writer thread at once.
-const DATA_CHUNK: usize = 256 * 1024;
 
 /// What the manifest says about one file.
 #[derive(Debug, Clone)]
@@ -142,25 +139,9 @@ where
             writer.start(path, expected.clone()).await?;
             let mut copied = 0u64;
             while copied < member.size {
-                let want = usize::try_from(member.size - copied)
-                    .unwrap_or(usize::MAX)
-                    .min(DATA_CHUNK);
-                let mut chunk = BytesMut::with_capacity(want);
-                while chunk.len() < want {
-                    let n = entry.read_buf(&mut chunk).await.map_err(|e| {
-                        ArchiveError::corrupt(format!("reading the data of {:?}", member.shown), e)
-                    })?;
-                    if n == 0 {
-                        return Err(ArchiveError::TruncatedEntry {
-                            entry: member.shown.clone(),
-                            expected: member.size,
-                            found: copied + chunk.len() as u64,
-                        }
-                        .into());
-                    }
-                }
+                let chunk = read_chunk(&mut entry, &member, copied).await?;
                 copied += chunk.len() as u64;
-                writer.data(chunk.freeze()).await?;
+                writer.data(chunk).await?;
             }
             writer.end().await?;
         }
