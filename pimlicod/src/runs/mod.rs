@@ -133,6 +133,14 @@ impl Runs {
             .count() as u64
     }
 
+    /// Wakes a run's log followers: its log grew, its record did not change (called for every
+    /// line a module prints, so it neither copies nor saves the record).
+    fn log_grew(&self, id: &str) {
+        if let Some(entry) = self.lock().get(id) {
+            entry.changed.send_modify(|n| *n += 1);
+        }
+    }
+
     /// Updates a run's record (saving it when it changed) and wakes its log followers.
     fn update(&self, id: &str, f: impl FnOnce(&mut RunInfo)) {
         if let Some(entry) = self.lock().get_mut(id) {

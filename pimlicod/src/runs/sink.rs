@@ -55,6 +55,6 @@ impl RunSink for LogSink {
             }
             RunEvent::Progress { .. } => return,
         }
-        self.runs.update(&self.id, |_| {});
+        self.runs.log_grew(&self.id);
     }
 }
