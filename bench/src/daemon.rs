@@ -146,7 +146,11 @@ fn start_process(
         .arg(home.join("state"))
         .arg("--port-file")
         .arg(&port_file)
-        .env("RUST_LOG", "pimlicod=warn")
+        // `PIMLICO_BENCH_LOG` (a `RUST_LOG` filter) shows more of the daemons' logs.
+        .env(
+            "RUST_LOG",
+            std::env::var("PIMLICO_BENCH_LOG").unwrap_or_else(|_| "pimlicod=warn".into()),
+        )
         .stderr(Stdio::inherit())
         .spawn()
         .with_context(|| format!("starting {}", program.display()))?;

@@ -278,7 +278,14 @@ impl Pull {
             let wire = self.progress.snapshot().wire_bytes.saturating_sub(before);
             self.state.metrics().bytes_in(wire);
             let received = received.map_err(|e| match e {
-                MoveError::Transfer(e) => transfer_error(e).to_string(),
+                MoveError::Transfer(e) => {
+                    let error = transfer_error(e);
+                    // The record, like a response, says what failed; the log says why.
+                    if let ApiError::Internal { source, .. } = &error {
+                        tracing::error!(module, transfer = %self.id, cause = %format!("{source:#}"), "pull failed");
+                    }
+                    error.to_string()
+                }
                 MoveError::Client(e) => e.to_string(),
             })?;
             transfers.update(&self.id, |i| {

@@ -5,7 +5,8 @@
 //! Usage: `cargo run --release -p pimlico-bench --bin suite -- [--quick] [--rounds N] [--dir
 //! DIR]`. It first builds `pimlicod` in the same profile (so the daemon measured is never older
 //! than the source), unless `--no-build`. `--dir` puts the work directory (about 3 GB for the
-//! full sizes) somewhere else than `$TMPDIR`.
+//! full sizes) somewhere else than `$TMPDIR`. `--only SECTION` (repeatable: large, small,
+//! dump-load, status, memory) runs part of the suite.
 #![forbid(unsafe_code)]
 
 use std::path::PathBuf;
@@ -13,7 +14,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 use pimlico_bench::daemon::Launcher;
-use pimlico_bench::suite::{SuiteConfig, markdown, run};
+use pimlico_bench::suite::{Section, SuiteConfig, markdown, run};
 
 struct Args {
     config: SuiteConfig,
@@ -26,6 +27,7 @@ fn parse_args() -> Result<Args> {
     let mut rounds = None;
     let mut dir = None;
     let mut build = true;
+    let mut only = Vec::new();
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         let mut value = || it.next().context("missing value");
@@ -34,14 +36,24 @@ fn parse_args() -> Result<Args> {
             "--rounds" => rounds = Some(value()?.parse()?),
             "--dir" => dir = Some(PathBuf::from(value()?)),
             "--no-build" => build = false,
+            "--only" => {
+                let name = value()?;
+                let names = Section::NAMES.map(|(n, _)| n).join(", ");
+                only.push(
+                    Section::parse(&name)
+                        .with_context(|| format!("unknown section {name} (one of {names})"))?,
+                );
+            }
             other => bail!(
-                "unknown argument {other} (expected --quick, --rounds N, --dir DIR, --no-build)"
+                "unknown argument {other} (expected --quick, --rounds N, --dir DIR, --only \
+                 SECTION, --no-build)"
             ),
         }
     }
     if let Some(rounds) = rounds {
         config.rounds = rounds;
     }
+    config.only = only;
     Ok(Args { config, dir, build })
 }
 

@@ -37,6 +37,48 @@ pub struct SuiteConfig {
     pub connections: usize,
     /// Run `sync` before each timed run (slow on a busy machine; pointless at tiny sizes).
     pub settle: bool,
+    /// Sections to run (all when empty): see [`Section`].
+    pub only: Vec<Section>,
+}
+
+/// A part of the suite, for running one part alone while working on it (`--only`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    /// Transfers of the text module.
+    Large,
+    /// Transfers of the many small files.
+    Small,
+    /// Dump + load.
+    DumpLoad,
+    /// Status requests.
+    Status,
+    /// Peak memory.
+    Memory,
+}
+
+impl Section {
+    /// Every section, by its `--only` name.
+    pub const NAMES: [(&'static str, Section); 5] = [
+        ("large", Section::Large),
+        ("small", Section::Small),
+        ("dump-load", Section::DumpLoad),
+        ("status", Section::Status),
+        ("memory", Section::Memory),
+    ];
+
+    /// The section called `name`, if any.
+    pub fn parse(name: &str) -> Option<Section> {
+        Self::NAMES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, s)| *s)
+    }
+}
+
+impl SuiteConfig {
+    fn runs(&self, section: Section) -> bool {
+        self.only.is_empty() || self.only.contains(&section)
+    }
 }
 
 impl SuiteConfig {
@@ -50,6 +92,7 @@ impl SuiteConfig {
             load_duration: Duration::from_secs(3),
             connections: 4,
             settle: true,
+            only: Vec::new(),
         }
     }
 
@@ -63,6 +106,7 @@ impl SuiteConfig {
             load_duration: Duration::from_secs(1),
             connections: 4,
             settle: true,
+            only: Vec::new(),
         }
     }
 
@@ -76,6 +120,7 @@ impl SuiteConfig {
             load_duration: Duration::from_millis(200),
             connections: 2,
             settle: false,
+            only: Vec::new(),
         }
     }
 }
@@ -183,11 +228,22 @@ pub async fn run(
     };
     ctx.log(&format!("data: {}, {}", corpus.label, many.label));
 
-    let mut rows = transfer::transfer_rows(&ctx, &a, &corpus).await?;
-    rows.extend(transfer::transfer_rows(&ctx, &a, &many).await?);
-    rows.extend(dumpload::dump_load_rows(&ctx, &a.root, &corpus).await?);
-    rows.extend(status::status_rows(&ctx, &a, &corpus).await?);
+    let mut rows = Vec::new();
+    if config.runs(Section::Large) {
+        rows.extend(transfer::transfer_rows(&ctx, &a, &corpus).await?);
+    }
+    if config.runs(Section::Small) {
+        rows.extend(transfer::transfer_rows(&ctx, &a, &many).await?);
+    }
+    if config.runs(Section::DumpLoad) {
+        rows.extend(dumpload::dump_load_rows(&ctx, &a.root, &corpus).await?);
+    }
+    if config.runs(Section::Status) {
+        rows.extend(status::status_rows(&ctx, &a, &corpus).await?);
+    }
     drop(a);
-    rows.extend(transfer::memory_rows(&ctx, config.big_bytes).await?);
+    if config.runs(Section::Memory) {
+        rows.extend(transfer::memory_rows(&ctx, config.big_bytes).await?);
+    }
     Ok(rows)
 }
