@@ -3,7 +3,9 @@
 //! Handlers return `Result<_, ApiError>` and use `?`. The status is chosen in one match below;
 //! the body is a [`pimlico_proto::ErrorResponse`]. Internal detail (file system errors, engine
 //! failures) is never sent: it travels to the logging middleware as a response extension and
-//! is logged there, inside the request's span.
+//! is logged there, inside the request's span. One file system error is said, without its
+//! detail: a full disk, because only the people running the daemon can fix it, and they can
+//! only do so if the person who met it is told.
 
 use std::sync::Arc;
 
@@ -34,6 +36,20 @@ pub enum ApiError {
     /// The daemon is shutting down.
     #[error("the daemon is shutting down")]
     ShuttingDown,
+    /// The daemon's disk (or its user's quota) is full. Said plainly, because no change to
+    /// the request helps and the fix is simple; the cause (with its paths) is logged, never
+    /// sent, as for internal errors.
+    #[error(
+        "the daemon's disk is full (or its disk quota is used up) while {context}: free space \
+         on the daemon's store and try again"
+    )]
+    StorageFull {
+        /// What the daemon was doing, phrased to follow "while"; never a path.
+        context: String,
+        /// The cause (logged, never sent).
+        #[source]
+        source: anyhow::Error,
+    },
     /// Anything else: logged in full, answered with a generic message.
     #[error("internal error while {context}")]
     Internal {
@@ -46,11 +62,32 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    /// An internal error with context.
+    /// An internal error with context; [`ApiError::StorageFull`] instead when the cause is a
+    /// full disk, so that every handler's file system failures say so without each checking.
     pub fn internal(context: impl Into<String>, source: impl Into<anyhow::Error>) -> Self {
+        let source = source.into();
+        if is_storage_full(source.as_ref()) {
+            return Self::storage_full(context, source);
+        }
         Self::Internal {
             context: context.into(),
+            source,
+        }
+    }
+
+    /// A full disk, for callers that found the cause themselves ([`is_storage_full`]).
+    pub fn storage_full(context: impl Into<String>, source: impl Into<anyhow::Error>) -> Self {
+        Self::StorageFull {
+            context: context.into(),
             source: source.into(),
+        }
+    }
+
+    /// The cause the client is not sent, for the log.
+    pub fn hidden_cause(&self) -> Option<&anyhow::Error> {
+        match self {
+            Self::Internal { source, .. } | Self::StorageFull { source, .. } => Some(source),
+            _ => None,
         }
     }
 
@@ -65,9 +102,31 @@ impl ApiError {
             E::Conflict(_) => (S::CONFLICT, "conflict"),
             E::BadRequest(_) => (S::BAD_REQUEST, "bad_request"),
             E::ShuttingDown => (S::SERVICE_UNAVAILABLE, "unavailable"),
+            E::StorageFull { .. } => (S::INSUFFICIENT_STORAGE, "storage_full"),
             E::Internal { .. } => (S::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
+}
+
+/// Whether `error` or anything in its chain of causes is an I/O error saying the disk or the
+/// quota is full (`ENOSPC`, `EDQUOT`). An I/O error wrapping another error (`io::Error::new`)
+/// hides that error from `source()` (it returns the wrapped error's own source), so the
+/// wrapped error is looked into as well.
+pub fn is_storage_full(error: &(dyn std::error::Error + 'static)) -> bool {
+    use std::io::ErrorKind;
+    let mut next = Some(error);
+    while let Some(error) = next {
+        if let Some(io) = error.downcast_ref::<std::io::Error>() {
+            if matches!(io.kind(), ErrorKind::StorageFull | ErrorKind::QuotaExceeded) {
+                return true;
+            }
+            if io.get_ref().is_some_and(|inner| is_storage_full(inner)) {
+                return true;
+            }
+        }
+        next = error.source();
+    }
+    false
 }
 
 /// The error behind a response, for the logging middleware.
@@ -150,5 +209,47 @@ mod tests {
             "internal error while reading the store"
         );
         assert_eq!(internal.into_response().status().as_u16(), 500);
+    }
+
+    fn os_error(code: i32) -> std::io::Error {
+        std::io::Error::from_raw_os_error(code)
+    }
+
+    #[test]
+    fn a_full_disk_is_said_without_its_path_wherever_it_is_in_the_chain() {
+        for code in [nix::libc::ENOSPC, nix::libc::EDQUOT] {
+            let cause = anyhow::Error::new(os_error(code)).context("writing /secret/path/file");
+            let error = ApiError::internal("receiving module 'm'", cause);
+            let message = error.to_string();
+            assert!(
+                message.starts_with("the daemon's disk is full"),
+                "{message}"
+            );
+            assert!(message.contains("while receiving module 'm'"), "{message}");
+            assert!(
+                message.contains("free space on the daemon's store"),
+                "{message}"
+            );
+            assert!(!message.contains("/secret"), "{message}");
+            let cause = format!("{:#}", error.hidden_cause().unwrap());
+            assert!(
+                cause.contains("/secret/path/file"),
+                "the log gets it: {cause}"
+            );
+            let response = error.into_response();
+            assert_eq!(response.status().as_u16(), 507);
+        }
+        // Wrapped in an I/O error of another kind, as stream adapters do.
+        let wrapped = std::io::Error::other(os_error(nix::libc::ENOSPC));
+        assert!(is_storage_full(&wrapped));
+        let nested = std::io::Error::new(
+            std::io::ErrorKind::StorageFull,
+            std::io::Error::other("tar: failed to unpack"),
+        );
+        assert!(is_storage_full(&nested));
+        // Other file system errors stay internal.
+        let other = ApiError::internal("x", os_error(nix::libc::EACCES));
+        assert!(matches!(other, ApiError::Internal { .. }));
+        assert!(!is_storage_full(&os_error(nix::libc::EFBIG)));
     }
 }

@@ -4,12 +4,11 @@
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
-use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::Response;
 use tracing::Span;
 
-use crate::error::{ApiError, LoggedError};
+use crate::error::LoggedError;
 use crate::state::AppState;
 
 /// The span of one request. The matched route template (`/v1/runs/{id}`) rather than the raw
@@ -48,12 +47,10 @@ pub async fn log_and_count(
     let response = next.run(request).await;
     let status = response.status();
     if let Some(LoggedError(error)) = response.extensions().get::<LoggedError>() {
-        // The whole chain of an internal error's cause; refusals carry no hidden cause.
-        let cause = match error.as_ref() {
-            ApiError::Internal { source, .. } => Some(format!("{source:#}")),
-            _ => None,
-        };
-        if status == StatusCode::INTERNAL_SERVER_ERROR {
+        // The whole chain of the cause of an internal error or a full disk; refusals carry
+        // no hidden cause.
+        let cause = error.hidden_cause().map(|source| format!("{source:#}"));
+        if cause.is_some() {
             tracing::error!(%status, error = %error, cause = cause.as_deref(), "request failed");
         } else {
             tracing::info!(%status, error = %error, "request refused");

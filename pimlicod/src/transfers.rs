@@ -16,7 +16,7 @@ use tokio::sync::watch;
 
 use crate::busy::BusyGuard;
 use crate::error::ApiError;
-use crate::handlers::data::transfer_error;
+use crate::handlers::data::{receiving, transfer_error};
 use crate::handlers::verified::receive_options;
 use crate::pipelines::Loaded;
 use crate::state::AppState;
@@ -279,9 +279,9 @@ impl Pull {
             self.state.metrics().bytes_in(wire);
             let received = received.map_err(|e| match e {
                 MoveError::Transfer(e) => {
-                    let error = transfer_error(e);
+                    let error = transfer_error(e, receiving(module));
                     // The record, like a response, says what failed; the log says why.
-                    if let ApiError::Internal { source, .. } = &error {
+                    if let Some(source) = error.hidden_cause() {
                         tracing::error!(module, transfer = %self.id, cause = %format!("{source:#}"), "pull failed");
                     }
                     error.to_string()

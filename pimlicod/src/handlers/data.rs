@@ -21,7 +21,7 @@ use super::modules::ModulePath;
 use super::verified::{manifest_error, receive_options};
 use crate::access::{Full, Reader};
 use crate::busy::BusyGuard;
-use crate::error::{ApiError, ApiPath, ApiQuery};
+use crate::error::{ApiError, ApiPath, ApiQuery, is_storage_full};
 use crate::pipelines::Loaded;
 use crate::state::AppState;
 
@@ -40,7 +40,7 @@ pub async fn get(
     let data = tokio::task::spawn_blocking(move || locate_module(&roots, &p, &v, &m))
         .await
         .map_err(|e| ApiError::internal("finding module data", e))?
-        .map_err(transfer_error)?;
+        .map_err(|e| transfer_error(e, READING))?;
     let headers = download_headers(&name, query.compression, data.files, data.tar_bytes);
     let metrics = state.clone();
     let compression = wire_compression(query.compression);
@@ -110,7 +110,7 @@ pub async fn put(
             Err(e) => Err(e),
         },
     }
-    .map_err(transfer_error)?;
+    .map_err(|e| transfer_error(e, receiving(&name)))?;
     Ok(Json(UploadResponse {
         module: received.module,
         files: received.files,
@@ -180,8 +180,15 @@ pub(crate) async fn claim_for_receiving(
 }
 
 /// The response to a failed transfer: the client's fault (a bad archive, existing data) or
-/// ours (the file system).
-pub fn transfer_error(error: TransferError) -> ApiError {
+/// ours (the file system, a full disk). `doing` says what the daemon was doing, phrased to
+/// follow "while" ("reading module data", "receiving module 'x'"); the same file system error
+/// can come from reading or from writing, and only the caller knows which it was doing.
+pub fn transfer_error(error: TransferError, doing: impl Into<String>) -> ApiError {
+    // A full disk may surface through any layer (a write failing inside the tar reader comes
+    // back as the archive's error); it is never the archive's fault.
+    if is_storage_full(&error) {
+        return ApiError::storage_full(doing, error);
+    }
     match error {
         TransferError::Exists { .. }
         | TransferError::Busy { .. }
@@ -196,12 +203,18 @@ pub fn transfer_error(error: TransferError) -> ApiError {
         }
         TransferError::Manifest(e) => manifest_error(e),
         TransferError::WrongPipeline { .. } => ApiError::BadRequest(error.to_string()),
-        TransferError::Io { .. } => ApiError::internal("reading module data", error),
+        TransferError::Io { .. } => ApiError::internal(doing, error),
         TransferError::Archive(ref e) => match e {
-            ArchiveError::Io { .. } | ArchiveError::Output(_) => {
-                ApiError::internal("writing module data", error)
-            }
+            ArchiveError::Io { .. } | ArchiveError::Output(_) => ApiError::internal(doing, error),
             _ => ApiError::BadRequest(format!("the archive was refused: {error}")),
         },
     }
 }
+
+/// What a failed receive of `module` was doing, for [`transfer_error`].
+pub fn receiving(module: &str) -> String {
+    format!("receiving module '{module}'")
+}
+
+/// What a failed send was doing, for [`transfer_error`].
+pub const READING: &str = "reading module data";

@@ -14,7 +14,7 @@ use pimlico_core::transfer::{
 };
 use pimlico_proto::{FilesRequest, ManifestResponse, PlanRequest, PlanResponse, VerifyResponse};
 
-use super::data::{claim_for_receiving, download_headers, transfer_error};
+use super::data::{READING, claim_for_receiving, download_headers, receiving, transfer_error};
 use super::modules::ModulePath;
 use crate::access::{Full, Reader};
 use crate::error::{ApiError, ApiJson, ApiPath};
@@ -38,7 +38,7 @@ pub async fn manifest(
     })
     .await
     .map_err(|e| ApiError::internal("computing a manifest", e))?
-    .map_err(transfer_error)?;
+    .map_err(|e| transfer_error(e, READING))?;
     state
         .metrics()
         .manifest_files(computed.hashed_files, computed.cached_files);
@@ -69,7 +69,7 @@ pub async fn files(
         tokio::task::spawn_blocking(move || find_module(&roots, &p, &v, &m)?.select(request.files))
             .await
             .map_err(|e| ApiError::internal("finding module data", e))?
-            .map_err(transfer_error)?;
+            .map_err(|e| transfer_error(e, READING))?;
     let headers = download_headers(&name, request.compression, data.files, data.tar_bytes);
     let metrics = state.clone();
     let stream = send_stream(data, wire_compression(request.compression), None)
@@ -90,7 +90,7 @@ pub async fn plan(
     let options = receive_options(&state, &loaded, &name, request.overwrite)?;
     let incoming = Incoming::open(options, request.manifest)
         .await
-        .map_err(transfer_error)?;
+        .map_err(|e| transfer_error(e, receiving(&name)))?;
     Ok(Json(incoming.plan()))
 }
 
@@ -111,7 +111,7 @@ pub async fn verify(
     let report = tokio::task::spawn_blocking(move || verify_module(&dir))
         .await
         .map_err(|e| ApiError::internal("verifying module data", e))?
-        .map_err(|e| transfer_error(TransferError::Manifest(e)))?;
+        .map_err(|e| transfer_error(TransferError::Manifest(e), "verifying module data"))?;
     Ok(Json(VerifyResponse {
         module: name,
         store,

@@ -127,11 +127,14 @@ pub(super) fn register(
     runs: &Runs,
     info: &RunInfo,
 ) -> Result<(LogSink, CancellationToken), ApiError> {
-    std::fs::create_dir_all(&runs.log_dir)
-        .map_err(|e| ApiError::internal(format!("creating {}", runs.log_dir.display()), e))?;
+    // The paths go to the log with the cause, not into the answer (a full disk is answered).
+    let failed = |path: &std::path::Path, e| {
+        let cause = anyhow::Error::new(e).context(format!("creating {}", path.display()));
+        ApiError::internal("creating the run's log", cause)
+    };
+    std::fs::create_dir_all(&runs.log_dir).map_err(|e| failed(&runs.log_dir, e))?;
     let log = runs.log_dir.join(format!("{}.log", info.id));
-    let file = File::create(&log)
-        .map_err(|e| ApiError::internal(format!("creating {}", log.display()), e))?;
+    let file = File::create(&log).map_err(|e| failed(&log, e))?;
     let cancel = CancellationToken::new();
     super::records::save(&runs.log_dir, info);
     runs.lock().insert(
