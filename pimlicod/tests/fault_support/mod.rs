@@ -111,7 +111,13 @@ impl Site {
                 break;
             }
         }
-        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        let later = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let keep = later.clone();
+        tokio::spawn(async move {
+            while let Ok(Some(line)) = lines.next_line().await {
+                keep.lock().unwrap().push(line);
+            }
+        });
         let addr = std::fs::read_to_string(&port_file)
             .unwrap_or_else(|_| panic!("the daemon did not start:\n{}", log.join("\n")));
         let url = format!("http://{}", addr.trim());
@@ -121,6 +127,7 @@ impl Site {
             child,
             url,
             startup_log: log,
+            log: later,
         }
     }
 
@@ -144,9 +151,21 @@ pub struct Daemon {
     pub client: Client,
     /// What it logged up to "listening".
     pub startup_log: Vec<String>,
+    /// What it has logged since.
+    pub log: Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Daemon {
+    /// Waits until the daemon has logged a line containing every one of `parts`.
+    pub async fn until_logged(&self, parts: &[&str]) {
+        let what = format!("a log line with {parts:?}");
+        until(&what, || {
+            let log = self.log.lock().unwrap();
+            log.iter().any(|l| parts.iter().all(|p| l.contains(p)))
+        })
+        .await;
+    }
+
     /// SIGKILL, and waits for the process to be gone.
     pub async fn kill9(mut self) {
         kill(Pid::from_raw(self.pid as i32), Signal::SIGKILL).unwrap();
@@ -252,6 +271,16 @@ impl Tmpfs {
             .unwrap();
         assert!(status.success(), "cannot mount a tmpfs");
         Some(Tmpfs { dir })
+    }
+
+    /// Gives it `size` (`32m`), keeping its contents: room on a disk that was full.
+    pub fn resize(&self, size: &str) {
+        let status = std::process::Command::new("mount")
+            .args(["-o", &format!("remount,size={size}")])
+            .arg(self.dir.path())
+            .status()
+            .unwrap();
+        assert!(status.success(), "cannot resize the tmpfs");
     }
 
     /// Where it is mounted.
