@@ -105,8 +105,8 @@ async fn extract_members(
     let mut last_name = super::metadata::METADATA_MEMBER.to_owned();
     loop {
         dump.guard.set_limit(last_end.saturating_add(HEADER_SLACK));
-        let context = format!("reading the member after {last_name:?}");
-        let Some(mut entry) = next_entry(&mut dump.entries, &dump.guard, &context).await? else {
+        let context = || format!("reading the member after {last_name:?}");
+        let Some(mut entry) = next_entry(&mut dump.entries, &dump.guard, context).await? else {
             break;
         };
         let member = inspect(&mut entry).await?;

@@ -57,11 +57,9 @@ where
     let mut entries = archive
         .entries()
         .map_err(|e| ArchiveError::corrupt("starting to read the tar stream", e))?;
-    let first = next_entry(
-        &mut entries,
-        &guard,
-        "reading the first member (is this a tar archive?)",
-    )
+    let first = next_entry(&mut entries, &guard, || {
+        "reading the first member (is this a tar archive?)".into()
+    })
     .await?
     .ok_or_else(|| ArchiveError::MissingMetadata {
         found: "but the archive has no members".into(),
@@ -76,12 +74,13 @@ where
     })
 }
 
-/// The next member, with errors put in context. A refused read past the guard's limit means
+/// The next member, with errors put in `context` (made only on an error: once per member,
+/// formatting it cost an allocation per file). A refused read past the guard's limit means
 /// the extension headers before a member are oversized.
 pub(crate) async fn next_entry<R>(
     entries: &mut Entries<R>,
     guard: &GuardState,
-    context: &str,
+    context: impl FnOnce() -> String,
 ) -> Result<Option<Entry<Archive<R>>>>
 where
     R: AsyncRead + Unpin,
@@ -90,12 +89,12 @@ where
         None => Ok(None),
         Some(Ok(entry)) => Ok(Some(entry)),
         Some(Err(_)) if guard.limit_hit() => Err(ArchiveError::corrupt(
-            context,
+            context(),
             std::io::Error::other(format!(
                 "more than {HEADER_SLACK} bytes of PAX/GNU extension headers before one member"
             )),
         )),
-        Some(Err(e)) => Err(ArchiveError::corrupt(context, e)),
+        Some(Err(e)) => Err(ArchiveError::corrupt(context(), e)),
     }
 }
 

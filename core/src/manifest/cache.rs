@@ -103,20 +103,32 @@ pub(crate) fn write_cache(dir: &Path, entries: Vec<CacheEntry>) -> std::io::Resu
 /// Records `files` (whose hashes are known, for example because they were verified while
 /// received) as the cache of `dir`, with the state each file has now. Files missing from `dir`
 /// are left out. Used by receivers after assembling a module, so that the received module is
-/// never hashed again and `verify` has a reference.
-pub(crate) fn record_cache(dir: &Path, files: &[ManifestFile]) -> std::io::Result<()> {
+/// never hashed again and `verify` has a reference. `known` gives the state of files the
+/// receiver took from their open descriptors after their last change (mode and time set): a
+/// `stat` by path for 100,000 received files cost a quarter of a second (see
+/// `docs/performance.md`); the others are looked at in `dir`.
+pub(crate) fn record_cache(
+    dir: &Path,
+    files: &[ManifestFile],
+    known: &HashMap<String, StatKey>,
+) -> std::io::Result<()> {
     let now = now_ns();
     let mut entries = Vec::with_capacity(files.len());
     for file in files {
-        let Ok(meta) = std::fs::symlink_metadata(dir.join(&file.path)) else {
-            continue;
+        let (stat, mode) = match known.get(&file.path) {
+            Some(stat) if stat.size == file.size => (*stat, file.mode),
+            _ => {
+                let Ok(meta) = std::fs::symlink_metadata(dir.join(&file.path)) else {
+                    continue;
+                };
+                if !meta.is_file() || meta.len() != file.size {
+                    continue;
+                }
+                (StatKey::of(&meta), meta.mode() & 0o777)
+            }
         };
-        if !meta.is_file() || meta.len() != file.size {
-            continue;
-        }
-        let stat = StatKey::of(&meta);
         let mut file = file.clone();
-        file.mode = meta.mode() & 0o777;
+        file.mode = mode;
         entries.push(CacheEntry::new(file, stat, now));
     }
     write_cache(dir, entries)

@@ -32,3 +32,4 @@ pub use validate::validate_manifest;
 pub use verify::{VerifyReport, verify_module};
 
 pub(crate) use cache::record_cache;
+pub(crate) use walk::StatKey;

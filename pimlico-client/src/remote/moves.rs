@@ -48,17 +48,27 @@ pub async fn pull_module(
         options.variant.clone(),
         options.module.clone(),
     );
+    // Each step's time in the debug log: where a slow pull spends it.
+    let started = std::time::Instant::now();
     let manifest = client.manifest(&p, &v, &m).await?.manifest;
+    let files = manifest.files.len();
+    tracing::debug!(module = m, files, elapsed = ?started.elapsed(), "pull: manifest fetched");
     let mut incoming = Incoming::open(options, manifest).await?;
-    if !incoming.needed().is_empty() {
+    let needed = incoming.needed().len();
+    tracing::debug!(module = m, needed, elapsed = ?started.elapsed(), "pull: planned");
+    if needed > 0 {
         let download = client
             .download_files(&p, &v, &m, incoming.needed(), compression)
             .await?;
+        tracing::debug!(module = m, elapsed = ?started.elapsed(), "pull: data requested");
         incoming
             .receive(StreamReader::new(download.body), progress)
             .await?;
+        tracing::debug!(module = m, elapsed = ?started.elapsed(), "pull: data received");
     }
-    Ok(incoming.install().await?)
+    let received = incoming.install().await?;
+    tracing::debug!(module = m, elapsed = ?started.elapsed(), "pull: installed");
+    Ok(received)
 }
 
 /// What [`push_module`] sends where.

@@ -47,33 +47,43 @@ pub(crate) fn assemble(
         let path = tree.join(&dir.path);
         dirs.create(&path).map_err(|e| io("create", &path, e))?;
     }
-    // Where each verified content is in the slot (its first path).
-    let mut received: HashMap<(&str, u64), PathBuf> = HashMap::new();
-    for k in kept.values() {
-        received
-            .entry((k.blake3.as_str(), k.size))
-            .or_insert_with(|| slot_file(slot, &k.path));
-    }
+    // Where each verified content is in the slot (its first path), built only if a file
+    // needs it: when every file was received, nothing below does.
+    let mut received: Option<HashMap<(&str, u64), PathBuf>> = None;
     let mut linked_local = HashSet::new();
     // Files come grouped by directory: create each parent once, not once per file.
     let mut last_parent = None;
     let (status, others): (Vec<&ManifestFile>, Vec<&ManifestFile>) =
         manifest.files.iter().partition(|f| f.path == STATUS_FILE);
     for file in others.into_iter().chain(status) {
-        let dest = tree.join(&file.path);
         if let Some(k) = kept.get(&file.path)
             && k.blake3 == file.blake3
             && k.size == file.size
         {
-            let here = slot_file(slot, &file.path);
-            if k.mode != file.mode || k.mtime != file.mtime {
-                set_attributes(&here, file)?;
-            }
-            if here != dest {
-                std::fs::rename(&here, &dest).map_err(|e| io("move into the module", &here, e))?;
+            // At its place in the tree already, except the status file (kept aside).
+            let in_place = file.path != STATUS_FILE;
+            if !in_place || k.mode != file.mode || k.mtime != file.mtime {
+                let here = slot_file(slot, &file.path);
+                if k.mode != file.mode || k.mtime != file.mtime {
+                    set_attributes(&here, file)?;
+                }
+                if !in_place {
+                    let dest = tree.join(&file.path);
+                    std::fs::rename(&here, &dest)
+                        .map_err(|e| io("move into the module", &here, e))?;
+                }
             }
             continue;
         }
+        let dest = tree.join(&file.path);
+        let received = received.get_or_insert_with(|| {
+            let mut map = HashMap::new();
+            for k in kept.values() {
+                map.entry((k.blake3.as_str(), k.size))
+                    .or_insert_with(|| slot_file(slot, &k.path));
+            }
+            map
+        });
         if let Some(parent) = dest.parent()
             && last_parent.as_deref() != Some(parent)
         {

@@ -35,6 +35,7 @@ use crate::archive::{
     ArchiveError, CleanupOptions, DumpMetadata, ExtractSummary, InstallError, Installed,
     StagedModule, Staging, cleanup_stale_staging_with, install,
 };
+use crate::manifest::StatKey;
 use crate::manifest::{manifest_digest, module_manifest, record_cache, validate_manifest};
 use assemble::assemble;
 use plan::{LocalData, Plan, make_plan};
@@ -50,6 +51,8 @@ pub struct Incoming {
     local: Option<Arc<LocalData>>,
     plan: Plan,
     transferred: Verified,
+    /// The state of the files received by this `Incoming`, for the manifest cache.
+    stats: HashMap<String, StatKey>,
 }
 
 impl Incoming {
@@ -122,6 +125,7 @@ impl Incoming {
             local: local.map(Arc::new),
             plan,
             transferred: Verified::default(),
+            stats: HashMap::new(),
         })
     }
 
@@ -217,14 +221,11 @@ impl Incoming {
             owner: partial.owner_handle(),
             limits: self.options.limits,
         };
-        let result = receive_verified(tar, target).await;
-        let verified = match &result {
-            Ok(v) => *v,
-            Err(_) => Verified::default(),
-        };
-        self.transferred.files += verified.files;
-        self.transferred.bytes += verified.bytes;
-        result.map(|_| ())
+        let kept = receive_verified(tar, target).await?;
+        self.transferred.files += kept.verified.files;
+        self.transferred.bytes += kept.verified.bytes;
+        self.stats.extend(kept.stats);
+        Ok(())
     }
 
     /// Checks that every file of the manifest is accounted for, builds the module and
@@ -287,6 +288,7 @@ impl Incoming {
             local.clone(),
             module.clone(),
         );
+        let stats = std::mem::take(&mut self.stats);
         let partial = blocking_transfer(move || {
             let tree = partial.tree_dir();
             assemble(partial.dir(), &tree, &m, &kept, l.as_deref(), &name)?;
@@ -297,7 +299,7 @@ impl Incoming {
                 path: dir.clone(),
                 source,
             })?;
-            if let Err(e) = record_cache(&dir, &m.files) {
+            if let Err(e) = record_cache(&dir, &m.files, &stats) {
                 tracing::debug!(error = %e, "cannot record the manifest of a received module");
             }
             Ok(partial)

@@ -21,13 +21,13 @@ use tokio::io::AsyncRead;
 use tokio::sync::{mpsc, oneshot};
 
 use super::super::error::TransferError;
-use super::super::partial::{Kept, Toucher, slot_file};
+use super::super::partial::{self, Toucher, slot_file};
 use crate::archive::{
     ArchiveError, ExtractLimits, ExtractOptions, HEADER_SLACK, Kind, METADATA_MEMBER, Tree,
     check_limits, check_trailer, inspect, is_excluded_name, next_entry, open_dump,
     parse_entry_path, read_chunk,
 };
-use crate::manifest::HashWriter;
+use crate::manifest::{HashWriter, StatKey};
 
 /// What the manifest says about one file.
 #[derive(Debug, Clone)]
@@ -62,11 +62,19 @@ pub(crate) struct Verified {
     pub(crate) bytes: u64,
 }
 
+/// What one stream kept: the counts, and the state of each file taken from its descriptor
+/// once its mode and time were set (for the manifest cache, without a `stat` by path).
+#[derive(Debug, Default)]
+pub(crate) struct Kept {
+    pub(crate) verified: Verified,
+    pub(crate) stats: Vec<(String, StatKey)>,
+}
+
 /// Reads a (decompressed) dump from `reader` into the slot.
 pub(crate) async fn receive_verified<R>(
     reader: R,
     target: Target<'_>,
-) -> Result<Verified, TransferError>
+) -> Result<Kept, TransferError>
 where
     R: AsyncRead + Send + Unpin,
 {
@@ -100,9 +108,8 @@ where
     let result: Result<(), TransferError> = async {
         loop {
             dump.guard.set_limit(last_end.saturating_add(HEADER_SLACK));
-            let context = format!("reading the member after {last_name:?}");
-            let Some(mut entry) = next_entry(&mut dump.entries, &dump.guard, &context).await?
-            else {
+            let context = || format!("reading the member after {last_name:?}");
+            let Some(mut entry) = next_entry(&mut dump.entries, &dump.guard, context).await? else {
                 break;
             };
             let member = inspect(&mut entry).await?;
@@ -182,7 +189,7 @@ struct VerifyWriter {
     ops: Option<mpsc::Sender<Vec<Op>>>,
     batch: Vec<Op>,
     batch_bytes: usize,
-    done: Option<oneshot::Receiver<Result<Verified, TransferError>>>,
+    done: Option<oneshot::Receiver<Result<Kept, TransferError>>>,
 }
 
 impl VerifyWriter {
@@ -206,7 +213,7 @@ impl VerifyWriter {
             dirs,
             last_parent: None,
             toucher: Toucher::new(target.owner.as_ref().and_then(|o| o.try_clone().ok())),
-            verified: Verified::default(),
+            kept: Kept::default(),
         };
         std::thread::Builder::new()
             .name("pimlico-receive".into())
@@ -267,7 +274,7 @@ impl VerifyWriter {
     }
 
     /// Lets the thread finish what it was given and returns what it verified.
-    async fn finish(&mut self) -> Result<Verified, TransferError> {
+    async fn finish(&mut self) -> Result<Kept, TransferError> {
         if !self.batch.is_empty() {
             let batch = std::mem::take(&mut self.batch);
             if let Some(ops) = &self.ops {
@@ -278,7 +285,7 @@ impl VerifyWriter {
         self.join().await
     }
 
-    async fn join(&mut self) -> Result<Verified, TransferError> {
+    async fn join(&mut self) -> Result<Kept, TransferError> {
         self.ops.take();
         match self.done.take() {
             Some(done) => done.await.unwrap_or_else(|_| Err(thread_died())),
@@ -313,23 +320,24 @@ struct WriterThread {
     journal_path: PathBuf,
     /// Journal lines of files verified since the last batch ended.
     pending: String,
+    /// Paths verified by earlier attempts (a path comes at most once per stream).
     done: HashSet<String>,
     dirs: DirBuilder,
     /// Parent directory of the last file, created already (files come grouped by directory).
     last_parent: Option<PathBuf>,
     toucher: Toucher,
-    verified: Verified,
+    kept: Kept,
 }
 
 impl WriterThread {
-    fn run(&mut self, mut ops: mpsc::Receiver<Vec<Op>>) -> Result<Verified, TransferError> {
+    fn run(&mut self, mut ops: mpsc::Receiver<Vec<Op>>) -> Result<Kept, TransferError> {
         let mut current: Option<Current> = None;
         let result = self.process(&mut ops, &mut current);
         if let Some(open) = current {
             let _ = std::fs::remove_file(&open.written);
         }
         let journal = self.write_journal();
-        result.and(journal).map(|()| self.verified)
+        result.and(journal).map(|()| std::mem::take(&mut self.kept))
     }
 
     fn process(
@@ -436,12 +444,18 @@ impl WriterThread {
         open.file
             .set_permissions(Permissions::from_mode(open.expected.mode))
             .map_err(|source| io("set permissions of", &open.written, source))?;
+        // Through the descriptor: no walk of the path. A rename below keeps the inode.
+        let stat = open
+            .file
+            .metadata()
+            .map(|meta| StatKey::of(&meta))
+            .map_err(|source| io("stat", &open.written, source))?;
         drop(open.file);
         if open.written != open.dest {
             std::fs::rename(&open.written, &open.dest)
                 .map_err(|source| io("keep", &open.dest, source))?;
         }
-        let kept = Kept {
+        let kept = partial::Kept {
             path: open.path,
             blake3: found,
             size: open.hash.bytes(),
@@ -449,9 +463,9 @@ impl WriterThread {
             mtime: open.expected.mtime,
         };
         self.pending.push_str(&kept.line());
-        self.done.insert(kept.path);
-        self.verified.files += 1;
-        self.verified.bytes += open.hash.bytes();
+        self.kept.verified.files += 1;
+        self.kept.verified.bytes += kept.size;
+        self.kept.stats.push((kept.path, stat));
         Ok(())
     }
 }
