@@ -76,10 +76,17 @@ pub struct ManifestResponse {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FilesRequest {
     /// Paths relative to the module directory, as in its manifest.
+    #[serde(default)]
     pub files: Vec<String>,
     /// Compression of the response body.
     #[serde(default)]
     pub compression: DataCompression,
+    /// Every file of the module instead of a list (`files` is then ignored): what a receiver
+    /// that needs everything asks for, so that neither side handles a list of every path.
+    /// The response then has no `X-Pimlico-Files`/`X-Pimlico-Data-Bytes` totals (the
+    /// receiver has them from the manifest).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub all: bool,
 }
 
 /// Body of `POST .../modules/{module}/data/plan`: the first step of an incremental upload.

@@ -59,6 +59,17 @@ impl CacheEntry {
 
 /// The cached entries of a module directory by path, or `None` when there is no usable cache.
 pub(crate) fn read_cache(dir: &Path) -> Option<HashMap<String, CacheEntry>> {
+    Some(
+        read_cache_sorted(dir)?
+            .into_iter()
+            .map(|e| (e.file.path.clone(), e))
+            .collect(),
+    )
+}
+
+/// The cached entries of a module directory sorted by path (as they are written; sorting them
+/// again costs one pass then), or `None` when there is no usable cache.
+pub(crate) fn read_cache_sorted(dir: &Path) -> Option<Vec<CacheEntry>> {
     let path = dir.join(CACHE_FILE_NAME);
     let bytes = match std::fs::read(&path) {
         Ok(bytes) => bytes,
@@ -69,13 +80,10 @@ pub(crate) fn read_cache(dir: &Path) -> Option<HashMap<String, CacheEntry>> {
         }
     };
     match serde_json::from_slice::<CacheFile>(&bytes) {
-        Ok(cache) if cache.version == CACHE_VERSION => Some(
-            cache
-                .files
-                .into_iter()
-                .map(|e| (e.file.path.clone(), e))
-                .collect(),
-        ),
+        Ok(mut cache) if cache.version == CACHE_VERSION => {
+            cache.files.sort_by(|a, b| a.file.path.cmp(&b.file.path));
+            Some(cache.files)
+        }
         Ok(_) => None,
         Err(e) => {
             tracing::warn!(file = %path.display(), error = %e, "ignoring a malformed manifest cache");

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use pimlico_proto::{MANIFEST_VERSION, Manifest, ManifestDir, ManifestFile};
 
-use super::cache::{CacheEntry, now_ns, read_cache, write_cache};
+use super::cache::{CacheEntry, now_ns, read_cache_sorted, write_cache};
 use super::error::ManifestError;
 use super::hash::hash_many;
 use super::walk::{StatKey, walk};
@@ -28,15 +28,19 @@ pub struct Computed {
 pub fn module_manifest(dir: &Path) -> Result<Computed, ManifestError> {
     let started = now_ns();
     let walked = walk(dir)?;
-    let cache = read_cache(dir);
+    let cache = read_cache_sorted(dir);
     let had_cache = cache.is_some();
     let cache = cache.unwrap_or_default();
+    let cached_len = cache.len();
+    // Both lists are sorted by path: one merge pass matches them, without a map of every
+    // path (a cached manifest of 100,000 files is mostly this loop; see docs/performance.md).
+    let mut cached = cache.into_iter().peekable();
     let mut entries: Vec<Option<CacheEntry>> = Vec::with_capacity(walked.files.len());
     let mut jobs: Vec<usize> = Vec::new();
     for (i, file) in walked.files.iter().enumerate() {
-        match cache.get(&file.rel) {
-            Some(entry) if entry.valid_for(file.stat) => {
-                let mut entry = entry.clone();
+        while cached.next_if(|e| e.file.path < file.rel).is_some() {}
+        match cached.next_if(|e| e.file.path == file.rel) {
+            Some(mut entry) if entry.valid_for(file.stat) => {
                 // A mode change keeps the content (and the mtime) but must show.
                 entry.file.mode = file.mode;
                 entries.push(Some(entry));
@@ -47,20 +51,20 @@ pub fn module_manifest(dir: &Path) -> Result<Computed, ManifestError> {
             }
         }
     }
-    let paths: Vec<PathBuf> = jobs.iter().map(|&i| walked.files[i].abs.clone()).collect();
+    let paths: Vec<PathBuf> = jobs.iter().map(|&i| walked.files[i].abs(dir)).collect();
     let hashes = hash_many(&paths);
     let mut hashed_bytes = 0;
-    let mut dirty = !had_cache || cache.len() != walked.files.len() || !jobs.is_empty();
-    for (&i, result) in jobs.iter().zip(hashes) {
+    let dirty = !had_cache || cached_len != walked.files.len() || !jobs.is_empty();
+    for ((&i, result), abs) in jobs.iter().zip(hashes).zip(&paths) {
         let file = &walked.files[i];
-        let (hash, bytes) = result.map_err(|e| ManifestError::io("hash", &file.abs, e))?;
+        let (hash, bytes) = result.map_err(|e| ManifestError::io("hash", abs, e))?;
         hashed_bytes += bytes;
-        let now = std::fs::symlink_metadata(&file.abs)
+        let now = std::fs::symlink_metadata(abs)
             .map(|m| StatKey::of(&m))
-            .map_err(|e| ManifestError::io("stat", &file.abs, e))?;
+            .map_err(|e| ManifestError::io("stat", abs, e))?;
         if now != file.stat || bytes != file.stat.size {
             return Err(ManifestError::Unsupported {
-                path: file.abs.clone(),
+                path: abs.clone(),
                 reason: "it changed while it was being hashed; is a module still writing it?"
                     .into(),
             });
@@ -73,12 +77,22 @@ pub fn module_manifest(dir: &Path) -> Result<Computed, ManifestError> {
             blake3: hash.to_hex().to_string(),
         };
         entries[i] = Some(CacheEntry::new(entry, file.stat, started));
-        dirty = true;
     }
     let entries: Vec<CacheEntry> = entries.into_iter().flatten().collect();
+    let files = if dirty {
+        let files = entries.iter().map(|e| e.file.clone()).collect();
+        if let Err(e) = write_cache(dir, entries) {
+            // A read-only store, for example: the manifest is still right, only slower next
+            // time.
+            tracing::debug!(dir = %dir.display(), error = %e, "cannot write the manifest cache");
+        }
+        files
+    } else {
+        entries.into_iter().map(|e| e.file).collect()
+    };
     let manifest = Manifest {
         version: MANIFEST_VERSION,
-        files: entries.iter().map(|e| e.file.clone()).collect(),
+        files,
         dirs: walked
             .dirs
             .iter()
@@ -89,10 +103,6 @@ pub fn module_manifest(dir: &Path) -> Result<Computed, ManifestError> {
             })
             .collect(),
     };
-    if dirty && let Err(e) = write_cache(dir, entries) {
-        // A read-only store, for example: the manifest is still right, only slower next time.
-        tracing::debug!(dir = %dir.display(), error = %e, "cannot write the manifest cache");
-    }
     Ok(Computed {
         manifest,
         hashed_files: jobs.len() as u64,

@@ -39,14 +39,14 @@ pub fn verify_module(dir: &Path) -> Result<VerifyReport, ManifestError> {
         });
     };
     let walked = walk(dir)?;
-    let paths: Vec<PathBuf> = walked.files.iter().map(|f| f.abs.clone()).collect();
+    let paths: Vec<PathBuf> = walked.files.iter().map(|f| f.abs(dir)).collect();
     let hashes = hash_many(&paths);
     let mut problems = Vec::new();
     let mut bytes = 0;
     let mut on_disk: HashMap<&str, ()> = HashMap::new();
     for (file, result) in walked.files.iter().zip(hashes) {
         on_disk.insert(&file.rel, ());
-        let (hash, read) = result.map_err(|e| ManifestError::io("hash", &file.abs, e))?;
+        let (hash, read) = result.map_err(|e| ManifestError::io("hash", file.abs(dir), e))?;
         bytes += read;
         let problem = |kind, detail: String| FileProblem {
             path: file.rel.clone(),

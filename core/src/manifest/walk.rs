@@ -31,14 +31,21 @@ impl StatKey {
     }
 }
 
-/// One regular file found.
+/// One regular file found. Its absolute path is made only when needed ([`WalkedFile::abs`]):
+/// a cached manifest of 100,000 files never needs one.
 #[derive(Debug, Clone)]
 pub(crate) struct WalkedFile {
     pub(crate) rel: String,
-    pub(crate) abs: PathBuf,
     pub(crate) mode: u32,
     pub(crate) mtime: i64,
     pub(crate) stat: StatKey,
+}
+
+impl WalkedFile {
+    /// Its path below the module directory `dir` that was walked.
+    pub(crate) fn abs(&self, dir: &Path) -> PathBuf {
+        dir.join(&self.rel)
+    }
 }
 
 /// One directory found (not the module directory itself).
@@ -72,10 +79,9 @@ pub(crate) fn walk(dir: &Path) -> Result<Walked, ManifestError> {
             std::fs::read_dir(&abs_dir).map_err(|e| ManifestError::io("list", &abs_dir, e))?;
         for entry in listing {
             let entry = entry.map_err(|e| ManifestError::io("list", &abs_dir, e))?;
-            let abs = entry.path();
             let name = entry.file_name();
             let name = name.to_str().ok_or_else(|| ManifestError::Unsupported {
-                path: abs.clone(),
+                path: entry.path(),
                 reason: "its name is not valid UTF-8".into(),
             })?;
             if is_excluded_name(name) {
@@ -83,7 +89,7 @@ pub(crate) fn walk(dir: &Path) -> Result<Walked, ManifestError> {
             }
             if let Some(reason) = component_problem(name) {
                 return Err(ManifestError::Unsupported {
-                    path: abs,
+                    path: entry.path(),
                     reason: reason.into(),
                 });
             }
@@ -96,7 +102,7 @@ pub(crate) fn walk(dir: &Path) -> Result<Walked, ManifestError> {
             // a symbolic link), not a walk of the whole path for every file.
             let meta = entry
                 .metadata()
-                .map_err(|e| ManifestError::io("stat", &abs, e))?;
+                .map_err(|e| ManifestError::io("stat", entry.path(), e))?;
             let mode = meta.mode() & 0o777;
             let mtime = meta.mtime().max(0);
             if meta.is_dir() {
@@ -105,14 +111,13 @@ pub(crate) fn walk(dir: &Path) -> Result<Walked, ManifestError> {
                     mode,
                     mtime,
                 });
-                stack.push((abs, rel));
+                stack.push((entry.path(), rel));
             } else if meta.is_file() {
                 walked.files.push(WalkedFile {
                     rel,
                     mode,
                     mtime,
                     stat: StatKey::of(&meta),
-                    abs,
                 });
             } else {
                 let what = if meta.file_type().is_symlink() {
@@ -121,7 +126,7 @@ pub(crate) fn walk(dir: &Path) -> Result<Walked, ManifestError> {
                     "it is not a regular file or directory (a socket, FIFO or device)"
                 };
                 return Err(ManifestError::Unsupported {
-                    path: abs,
+                    path: entry.path(),
                     reason: format!("{what}; module data holds only regular files and directories"),
                 });
             }

@@ -277,10 +277,12 @@ impl Partial {
     }
 
     /// Records the manifest being received (for uploads, whose data arrives in a second
-    /// request). Blocking.
-    pub(crate) fn save_manifest(&self, manifest: &Manifest) -> Result<(), TransferError> {
+    /// request) and returns its digest ([`crate::manifest::manifest_digest`], from the same
+    /// JSON: serialising 100,000 entries twice cost 30 ms). Blocking.
+    pub(crate) fn save_manifest(&self, manifest: &Manifest) -> Result<String, TransferError> {
         let path = self.dir.join(MANIFEST_FILE);
         let json = serde_json::to_vec(manifest).expect("a manifest serialises");
+        let digest = blake3::hash(&json).to_hex().to_string();
         let io = |source| TransferError::Io {
             op: "write",
             path: path.clone(),
@@ -289,7 +291,7 @@ impl Partial {
         let mut tmp = tempfile::NamedTempFile::new_in(&self.dir).map_err(io)?;
         tmp.write_all(&json).map_err(io)?;
         tmp.persist(&path).map_err(|e| io(e.error))?;
-        Ok(())
+        Ok(digest)
     }
 
     /// The manifest recorded by [`Partial::save_manifest`], if any. Blocking.

@@ -57,9 +57,13 @@ pub async fn pull_module(
     let needed = incoming.needed().len();
     tracing::debug!(module = m, needed, elapsed = ?started.elapsed(), "pull: planned");
     if needed > 0 {
-        let download = client
-            .download_files(&p, &v, &m, incoming.needed(), compression)
-            .await?;
+        let download = if incoming.needs_everything() {
+            client.download_all_files(&p, &v, &m, compression).await?
+        } else {
+            client
+                .download_files(&p, &v, &m, incoming.needed(), compression)
+                .await?
+        };
         tracing::debug!(module = m, elapsed = ?started.elapsed(), "pull: data requested");
         incoming
             .receive(StreamReader::new(download.body), progress)
@@ -148,6 +152,7 @@ pub async fn relay_module(
     progress: Option<Arc<Progress>>,
 ) -> Result<Moved, MoveError> {
     let manifest = a.manifest(p, v, m).await?.manifest;
+    let files = manifest.files.len();
     let plan = b
         .plan_upload(
             p,
@@ -161,7 +166,11 @@ pub async fn relay_module(
         .await?;
     // Through this machine the data crosses two links: compress unless both are loopback.
     let compression = compression.for_link(a.is_loopback() && b.is_loopback());
-    let download = a.download_files(p, v, m, &plan.needed, compression).await?;
+    let download = if files > 0 && plan.needed.len() == files {
+        a.download_all_files(p, v, m, compression).await?
+    } else {
+        a.download_files(p, v, m, &plan.needed, compression).await?
+    };
     let body = download.body.inspect(move |chunk| {
         if let (Some(progress), Ok(chunk)) = (&progress, chunk) {
             progress.add_wire(chunk.len() as u64);

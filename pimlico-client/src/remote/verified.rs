@@ -28,11 +28,39 @@ impl Client {
         files: &[String],
         compression: DataCompression,
     ) -> Result<Download> {
-        let url = self.module_url(p, v, m, &["data", "files"]);
         let request = FilesRequest {
             files: files.to_vec(),
             compression: self.link_compression(compression),
+            all: false,
         };
+        self.files_request(p, v, m, &request).await
+    }
+
+    /// `POST .../modules/{module}/data/files` with `all`: a dump of every file of the module,
+    /// for a receiver that needs them all (no list of paths either way).
+    pub async fn download_all_files(
+        &self,
+        p: &str,
+        v: &str,
+        m: &str,
+        compression: DataCompression,
+    ) -> Result<Download> {
+        let request = FilesRequest {
+            files: Vec::new(),
+            compression: self.link_compression(compression),
+            all: true,
+        };
+        self.files_request(p, v, m, &request).await
+    }
+
+    async fn files_request(
+        &self,
+        p: &str,
+        v: &str,
+        m: &str,
+        request: &FilesRequest,
+    ) -> Result<Download> {
+        let url = self.module_url(p, v, m, &["data", "files"]);
         let response = self
             .send(self.request(Method::POST, url).json(&request))
             .await?;

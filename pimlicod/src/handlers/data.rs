@@ -6,7 +6,7 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::HeaderName;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
-use axum::response::{IntoResponse, Response};
+use axum::response::{AppendHeaders, IntoResponse, Response};
 use futures::{StreamExt, TryStreamExt};
 use pimlico_core::archive::{ArchiveError, CompressionKind};
 use pimlico_core::ops::{ResetError, reset_module};
@@ -41,7 +41,8 @@ pub async fn get(
         .await
         .map_err(|e| ApiError::internal("finding module data", e))?
         .map_err(|e| transfer_error(e, READING))?;
-    let headers = download_headers(&name, query.compression, data.files, data.tar_bytes);
+    let totals = Some((data.files, data.tar_bytes));
+    let headers = download_headers(&name, query.compression, totals);
     let metrics = state.clone();
     let compression = wire_compression(query.compression);
     let stream = send_stream(data, compression, None).inspect_ok(move |chunk| {
@@ -62,22 +63,24 @@ fn kind(compression: DataCompression) -> CompressionKind {
 pub(crate) fn download_headers(
     module: &str,
     compression: DataCompression,
-    files: u64,
-    tar_bytes: u64,
-) -> [(HeaderName, String); 4] {
+    totals: Option<(u64, u64)>,
+) -> AppendHeaders<Vec<(HeaderName, String)>> {
     let filename = format!("{module}.{}", kind(compression).extension()).replace('"', "_");
-    [
+    let mut list = vec![
         (CONTENT_TYPE, compression.content_type().to_string()),
         (
             CONTENT_DISPOSITION,
             format!("attachment; filename=\"{filename}\""),
         ),
-        (HeaderName::from_static(headers::FILES), files.to_string()),
-        (
+    ];
+    if let Some((files, tar_bytes)) = totals {
+        list.push((HeaderName::from_static(headers::FILES), files.to_string()));
+        list.push((
             HeaderName::from_static(headers::DATA_BYTES),
             tar_bytes.to_string(),
-        ),
-    ]
+        ));
+    }
+    AppendHeaders(list)
 }
 
 /// Installs a dump read from the request body; 409 if the module has data (without

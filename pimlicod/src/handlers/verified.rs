@@ -65,14 +65,22 @@ pub async fn files(
     access.require_read(&pipeline, &variant, &name)?;
     let roots = loaded.variant_roots();
     let (p, v, m) = (pipeline.clone(), variant.clone(), name.clone());
-    let data =
-        tokio::task::spawn_blocking(move || find_module(&roots, &p, &v, &m)?.select(request.files))
-            .await
-            .map_err(|e| ApiError::internal("finding module data", e))?
-            .map_err(|e| transfer_error(e, READING))?;
-    let headers = download_headers(&name, request.compression, data.files, data.tar_bytes);
+    let (all, compression) = (request.all, request.compression);
+    let data = tokio::task::spawn_blocking(move || {
+        let data = find_module(&roots, &p, &v, &m)?;
+        if all {
+            Ok(data)
+        } else {
+            data.select(request.files)
+        }
+    })
+    .await
+    .map_err(|e| ApiError::internal("finding module data", e))?
+    .map_err(|e| transfer_error(e, READING))?;
+    let totals = (!all).then_some((data.files, data.tar_bytes));
+    let headers = download_headers(&name, compression, totals);
     let metrics = state.clone();
-    let stream = send_stream(data, wire_compression(request.compression), None)
+    let stream = send_stream(data, wire_compression(compression), None)
         .inspect_ok(move |chunk| metrics.metrics().bytes_out(chunk.len() as u64));
     Ok((headers, Body::from_stream(stream)).into_response())
 }

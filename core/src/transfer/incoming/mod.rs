@@ -23,7 +23,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use pimlico_proto::{Manifest, PlanResponse};
+use pimlico_proto::{Manifest, ManifestFile, PlanResponse};
 use tokio::io::AsyncRead;
 
 use super::counting::{CountingReader, decoded_counting};
@@ -39,7 +39,7 @@ use crate::manifest::StatKey;
 use crate::manifest::{manifest_digest, module_manifest, record_cache, validate_manifest};
 use assemble::assemble;
 use plan::{LocalData, Plan, make_plan};
-use stream::{Expected, Target, Verified, receive_verified};
+use stream::{Target, Verified, receive_verified};
 
 /// A module being received (see the module documentation).
 #[derive(Debug)]
@@ -51,6 +51,9 @@ pub struct Incoming {
     local: Option<Arc<LocalData>>,
     plan: Plan,
     transferred: Verified,
+    /// The verified files in the slot, as its journal lists them (kept in step with it, so
+    /// that installing does not read the journal of 100,000 lines again).
+    kept: HashMap<String, Kept>,
     /// The state of the files received by this `Incoming`, for the manifest cache.
     stats: HashMap<String, StatKey>,
 }
@@ -63,13 +66,13 @@ impl Incoming {
         validate_manifest(&manifest)?;
         let (staging_root, _) = prepare(&options).await?;
         let module = options.module.clone();
-        let partial = blocking_transfer(move || {
+        let (partial, manifest, digest) = blocking_transfer(move || {
             let partial = Partial::open(&staging_root, &module)?;
-            partial.save_manifest(&manifest)?;
-            Ok((partial, manifest))
+            let digest = partial.save_manifest(&manifest)?;
+            Ok((partial, manifest, digest))
         })
         .await?;
-        Self::planned(options, partial.1, partial.0).await
+        Self::planned(options, manifest, digest, partial).await
     }
 
     /// Continues an upload planned by an earlier [`Incoming::open`]: the manifest is the one
@@ -93,12 +96,13 @@ impl Incoming {
         })
         .await?;
         validate_manifest(&manifest)?;
-        Self::planned(options, manifest, partial).await
+        Self::planned(options, manifest, digest.to_string(), partial).await
     }
 
     async fn planned(
         options: ReceiveOptions,
         manifest: Manifest,
+        digest: String,
         partial: Partial,
     ) -> Result<Self, TransferError> {
         let roots = options.variant_roots.clone();
@@ -106,7 +110,7 @@ impl Incoming {
         let overwrite = options.overwrite;
         let manifest = Arc::new(manifest);
         let m = manifest.clone();
-        let (partial, local, plan) = blocking_transfer(move || {
+        let (partial, local, plan, kept) = blocking_transfer(move || {
             let local = if overwrite {
                 local_data(&roots, &module)
             } else {
@@ -114,17 +118,18 @@ impl Incoming {
             };
             let kept = partial.retain(&m)?;
             let plan = make_plan(&m, &contents(&kept), local.as_ref());
-            Ok((partial, local, plan))
+            Ok((partial, local, plan, kept))
         })
         .await?;
         Ok(Self {
-            digest: manifest_digest(&manifest),
+            digest,
             options,
             manifest,
             partial: Some(partial),
             local: local.map(Arc::new),
             plan,
             transferred: Verified::default(),
+            kept,
             stats: HashMap::new(),
         })
     }
@@ -132,6 +137,12 @@ impl Incoming {
     /// Paths to ask the sender for (one per content still missing).
     pub fn needed(&self) -> &[String] {
         &self.plan.needed
+    }
+
+    /// Every file of the manifest must travel (nothing here, no file content twice): the
+    /// sender may then send its whole module rather than a list of every path.
+    pub fn needs_everything(&self) -> bool {
+        !self.plan.needed.is_empty() && self.plan.needed.len() == self.manifest.files.len()
     }
 
     /// The manifest being received.
@@ -182,27 +193,14 @@ impl Incoming {
             + 3 * 512
             + 10240;
         progress.announce(tar_estimate, self.plan.needed.len() as u64);
-        let index: HashMap<String, Expected> = self
-            .manifest
+        let manifest = self.manifest.clone();
+        let index: HashMap<&str, &ManifestFile> = manifest
             .files
             .iter()
-            .map(|f| {
-                let expected = Expected {
-                    size: f.size,
-                    blake3: f.blake3.clone(),
-                    mode: f.mode,
-                    mtime: f.mtime,
-                };
-                (f.path.clone(), expected)
-            })
+            .map(|f| (f.path.as_str(), f))
             .collect();
-        let partial = self.partial.take().ok_or_else(gone)?;
-        let (partial, done) = blocking_transfer(move || {
-            let done: HashSet<String> = partial.verified().into_keys().collect();
-            Ok((partial, done))
-        })
-        .await?;
-        let partial = self.partial.insert(partial);
+        let done: HashSet<String> = self.kept.keys().cloned().collect();
+        let partial = self.partial.as_ref().ok_or_else(gone)?;
         let wire = CountingReader::wire(reader, progress.clone());
         let tar = decoded_counting(wire, progress)
             .await
@@ -221,10 +219,27 @@ impl Incoming {
             owner: partial.owner_handle(),
             limits: self.options.limits,
         };
-        let kept = receive_verified(tar, target).await?;
-        self.transferred.files += kept.verified.files;
-        self.transferred.bytes += kept.verified.bytes;
-        self.stats.extend(kept.stats);
+        let received = match receive_verified(tar, target).await {
+            Ok(received) => received,
+            Err(e) => {
+                // What the stream verified before it failed is in the journal only.
+                let partial = self.partial.take().ok_or_else(gone)?;
+                let (partial, kept) = blocking_transfer(move || {
+                    let kept = partial.verified();
+                    Ok((partial, kept))
+                })
+                .await?;
+                self.partial = Some(partial);
+                self.kept = kept;
+                return Err(e);
+            }
+        };
+        self.transferred.files += received.verified.files;
+        self.transferred.bytes += received.verified.bytes;
+        for (kept, stat) in received.files {
+            self.stats.insert(kept.path.clone(), stat);
+            self.kept.insert(kept.path.clone(), kept);
+        }
         Ok(())
     }
 
@@ -244,11 +259,7 @@ impl Incoming {
         let target = staging.module_dir(&module)?;
         let manifest = self.manifest.clone();
         let local = self.local.clone();
-        let (partial, kept) = blocking_transfer(move || {
-            let kept = partial.verified();
-            Ok((partial, kept))
-        })
-        .await?;
+        let kept = std::mem::take(&mut self.kept);
         let plan = make_plan(&manifest, &contents(&kept), local.as_deref());
         if let Some(first) = plan.needed.first() {
             return Err(TransferError::Incomplete {

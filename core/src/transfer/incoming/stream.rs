@@ -28,11 +28,11 @@ use crate::archive::{
     parse_entry_path, read_chunk,
 };
 use crate::manifest::{HashWriter, StatKey};
+use pimlico_proto::ManifestFile;
 
 /// What the manifest says about one file.
 #[derive(Debug, Clone)]
 pub(crate) struct Expected {
-    pub(crate) size: u64,
     pub(crate) blake3: String,
     pub(crate) mode: u32,
     pub(crate) mtime: i64,
@@ -43,7 +43,7 @@ pub(crate) struct Target<'a> {
     pub(crate) module: &'a str,
     pub(crate) pipeline: &'a str,
     pub(crate) variant: &'a str,
-    pub(crate) index: &'a HashMap<String, Expected>,
+    pub(crate) index: &'a HashMap<&'a str, &'a ManifestFile>,
     /// The resumable slot's directory.
     pub(crate) slot_dir: PathBuf,
     /// Its journal of verified files.
@@ -62,12 +62,13 @@ pub(crate) struct Verified {
     pub(crate) bytes: u64,
 }
 
-/// What one stream kept: the counts, and the state of each file taken from its descriptor
-/// once its mode and time were set (for the manifest cache, without a `stat` by path).
+/// What one stream kept: the counts, and each file as its journal line says, with its state
+/// taken from its descriptor once its mode and time were set (for the manifest cache, without
+/// a `stat` by path).
 #[derive(Debug, Default)]
 pub(crate) struct Kept {
     pub(crate) verified: Verified,
-    pub(crate) stats: Vec<(String, StatKey)>,
+    pub(crate) files: Vec<(partial::Kept, StatKey)>,
 }
 
 /// Reads a (decompressed) dump from `reader` into the slot.
@@ -135,7 +136,7 @@ where
             };
             let expected = target
                 .index
-                .get(&path)
+                .get(path.as_str())
                 .ok_or_else(|| unexpected("the manifest does not list this file".into()))?;
             if expected.size != member.size {
                 return Err(unexpected(format!(
@@ -143,7 +144,12 @@ where
                     member.size, expected.size
                 )));
             }
-            writer.start(path, expected.clone()).await?;
+            let expected = Expected {
+                blake3: expected.blake3.clone(),
+                mode: expected.mode,
+                mtime: expected.mtime,
+            };
+            writer.start(path, expected).await?;
             let mut copied = 0u64;
             while copied < member.size {
                 let chunk = read_chunk(&mut entry, &member, copied).await?;
@@ -465,7 +471,7 @@ impl WriterThread {
         self.pending.push_str(&kept.line());
         self.kept.verified.files += 1;
         self.kept.verified.bytes += kept.size;
-        self.kept.stats.push((kept.path, stat));
+        self.kept.files.push((kept, stat));
         Ok(())
     }
 }
