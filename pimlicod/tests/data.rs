@@ -304,3 +304,45 @@ async fn an_upload_that_breaks_leaves_the_old_data() {
     a.stop().await;
     b.stop().await;
 }
+
+/// `POST .../data/files` with `all` is a dump of the whole module without announced totals
+/// (the receiver has them from the manifest); with a list, only those files and their totals.
+#[tokio::test]
+async fn files_by_list_or_all_of_them() {
+    let a = TestServer::start(Setup::default()).await;
+    let b = TestServer::start(Setup::default()).await;
+    assert_eq!(
+        a.run(&["make"]).await.state,
+        pimlico_proto::RunState::Succeeded
+    );
+    let manifest = a.client.manifest(NAME, "main", "make").await.unwrap();
+    let first = manifest.manifest.files[0].path.clone();
+    let listed = a
+        .client
+        .download_files(NAME, "main", "make", &[first], DataCompression::None)
+        .await
+        .unwrap();
+    assert_eq!(listed.files, Some(1));
+    assert!(listed.data_bytes.is_some());
+
+    let all = a
+        .client
+        .download_all_files(NAME, "main", "make", DataCompression::Zstd)
+        .await
+        .unwrap();
+    assert_eq!((all.files, all.data_bytes), (None, None));
+    let mut archive = Vec::new();
+    let mut body = all.body;
+    while let Some(chunk) = body.next().await {
+        archive.extend_from_slice(&chunk.unwrap());
+    }
+    let up = b
+        .client
+        .upload(NAME, "main", "make", false, once(archive))
+        .await
+        .unwrap();
+    assert_eq!(up.files as usize, manifest.manifest.files.len());
+    assert_eq!(tree(&a.module_dir("make")), tree(&b.module_dir("make")));
+    a.stop().await;
+    b.stop().await;
+}
