@@ -19,6 +19,7 @@ async fn suite_runs_at_tiny_sizes() {
     for measure in [
         "in 20 files, compression none",
         "transfer 200 files of 1 KB, compression none",
+        "first transfer of 200 files of 1 KB (the source hashes it first)",
         "in 20 files, gzip",
         "status requests/s, idle daemon",
         "status p99 latency during a transfer",

@@ -234,6 +234,7 @@ pub async fn run(
     }
     if config.runs(Section::Small) {
         rows.extend(transfer::transfer_rows(&ctx, &a, &many).await?);
+        rows.push(transfer::first_transfer_row(&ctx, &a, &many).await?);
     }
     if config.runs(Section::DumpLoad) {
         rows.extend(dumpload::dump_load_rows(&ctx, &a.root, &corpus).await?);

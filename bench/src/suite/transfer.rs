@@ -14,6 +14,7 @@ use super::table::{Aim, Row, Unit, Value};
 use super::{Context, DataSet, cpu};
 use crate::corpus::generate_module;
 use crate::daemon::{Daemon, PIPELINE_NAME};
+use pimlico_core::manifest::CACHE_FILE_NAME;
 
 /// Moves `module` from `a` to `b` (which must not have it) and returns the wall-clock time from
 /// the request to the end of the transfer.
@@ -114,6 +115,51 @@ pub async fn transfer_rows(ctx: &Context, a: &Daemon, set: &DataSet) -> Result<V
             }
         })
         .collect())
+}
+
+/// The first transfer of a module, before its source has hashed it (no manifest cache): what
+/// a user pays once per module produced, on top of the transfers above (which find the cache
+/// of the round before). Without compression, against `tar cf - | tar xf -`.
+pub async fn first_transfer_row(ctx: &Context, a: &Daemon, set: &DataSet) -> Result<Row> {
+    let cache = a.root.join(set.module).join(CACHE_FILE_NAME);
+    let (mut ours, mut reference) = (Vec::new(), Vec::new());
+    for round in 0..ctx.rounds {
+        let tag = format!("{}-first-{round}", set.module);
+        match std::fs::remove_file(&cache) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
+            _ => {}
+        }
+        let (our, theirs) = if round % 2 == 1 {
+            let our = our_copy(ctx, a, set.module, DataCompression::None, &tag).await?;
+            (our, reference_copy(ctx, a, set.module, false, &tag)?)
+        } else {
+            let theirs = reference_copy(ctx, a, set.module, false, &tag)?;
+            let our = our_copy(ctx, a, set.module, DataCompression::None, &tag).await?;
+            (our, theirs)
+        };
+        ctx.discard(&[&our.1, &theirs.1])?;
+        ctx.log(&format!(
+            "first transfer of {}, round {}: ours {:.2} s ({:.2} CPU s), reference {:.2} s",
+            set.label,
+            round + 1,
+            our.0.wall.as_secs_f64(),
+            our.0.cpu,
+            theirs.0.wall.as_secs_f64(),
+        ));
+        ours.push(our.0);
+        reference.push(theirs.0);
+    }
+    let ((ours, ours_cpu), (reference, reference_cpu)) = (medians(&ours), medians(&reference));
+    Ok(Row {
+        measure: format!(
+            "first transfer of {} (the source hashes it first), compression none",
+            set.label
+        ),
+        ours: Value::seconds(ours),
+        reference: Some(("tar cf - | tar xf -".into(), Value::seconds(reference))),
+        cpu: Some((ours_cpu, reference_cpu)),
+        aim: Aim::None,
+    })
 }
 
 /// Copies `module` from `a` into a fresh daemon; returns the sample and the daemon's directory.

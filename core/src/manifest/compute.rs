@@ -7,7 +7,7 @@ use pimlico_proto::{MANIFEST_VERSION, Manifest, ManifestDir, ManifestFile};
 use super::cache::{CacheEntry, now_ns, read_cache_sorted, write_cache};
 use super::error::ManifestError;
 use super::hash::hash_many;
-use super::walk::{StatKey, walk};
+use super::walk::walk;
 
 /// A manifest and what it cost.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,11 +57,9 @@ pub fn module_manifest(dir: &Path) -> Result<Computed, ManifestError> {
     let dirty = !had_cache || cached_len != walked.files.len() || !jobs.is_empty();
     for ((&i, result), abs) in jobs.iter().zip(hashes).zip(&paths) {
         let file = &walked.files[i];
-        let (hash, bytes) = result.map_err(|e| ManifestError::io("hash", abs, e))?;
+        let (hash, bytes, now) = result.map_err(|e| ManifestError::io("hash", abs, e))?;
         hashed_bytes += bytes;
-        let now = std::fs::symlink_metadata(abs)
-            .map(|m| StatKey::of(&m))
-            .map_err(|e| ManifestError::io("stat", abs, e))?;
+        // The state of what was read (its descriptor, after reading) against the walk's.
         if now != file.stat || bytes != file.stat.size {
             return Err(ManifestError::Unsupported {
                 path: abs.clone(),

@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::sync_channel;
 
+use super::walk::StatKey;
 use crate::archive::read_full;
 
 /// Files at least this large are hashed with a reader thread and multi-threaded hashing.
@@ -28,24 +29,33 @@ const RING: usize = 3;
 /// Hashes one file; returns its hash and the number of bytes read. Symbolic links are not
 /// followed.
 pub fn hash_path(path: &Path) -> io::Result<(blake3::Hash, u64)> {
-    let file = OpenOptions::new()
+    let (hash, bytes, _) = hash_with(path, &mut Vec::new())?;
+    Ok((hash, bytes))
+}
+
+/// [`hash_path`] reading small files through `buf` (reused from file to file: a fresh 256 KiB
+/// buffer per file was a `mmap`, page faults and a `munmap` for every 1 KB file), and also
+/// returning the file's state once read, from its descriptor (no second walk of its path).
+fn hash_with(path: &Path, buf: &mut Vec<u8>) -> io::Result<(blake3::Hash, u64, StatKey)> {
+    let mut file = OpenOptions::new()
         .read(true)
         .custom_flags(nix::fcntl::OFlag::O_NOFOLLOW.bits())
         .open(path)?;
     let size = file.metadata()?.len();
-    if size >= LARGE_FILE {
-        hash_large(file)
+    let (hash, bytes) = if size >= LARGE_FILE {
+        hash_large(&mut file)?
     } else {
-        hash_small(file)
-    }
+        hash_small(&mut file, buf)?
+    };
+    Ok((hash, bytes, StatKey::of(&file.metadata()?)))
 }
 
-fn hash_small(mut file: File) -> io::Result<(blake3::Hash, u64)> {
+fn hash_small(file: &mut File, buf: &mut Vec<u8>) -> io::Result<(blake3::Hash, u64)> {
     let mut hasher = blake3::Hasher::new();
-    let mut buf = vec![0u8; SMALL_READ];
+    buf.resize(SMALL_READ, 0);
     let mut total = 0u64;
     loop {
-        match file.read(&mut buf) {
+        match file.read(buf) {
             Ok(0) => return Ok((hasher.finalize(), total)),
             Ok(n) => {
                 hasher.update(&buf[..n]);
@@ -57,7 +67,7 @@ fn hash_small(mut file: File) -> io::Result<(blake3::Hash, u64)> {
     }
 }
 
-fn hash_large(mut file: File) -> io::Result<(blake3::Hash, u64)> {
+fn hash_large(file: &mut File) -> io::Result<(blake3::Hash, u64)> {
     let (full_tx, full_rx) = sync_channel::<Vec<u8>>(RING);
     let (empty_tx, empty_rx) = sync_channel::<Vec<u8>>(RING);
     for _ in 0..RING {
@@ -67,7 +77,7 @@ fn hash_large(mut file: File) -> io::Result<(blake3::Hash, u64)> {
         let reader = scope.spawn(move || -> io::Result<()> {
             while let Ok(mut buf) = empty_rx.recv() {
                 buf.resize(BLOCK, 0);
-                let n = read_full(&mut file, &mut buf)?;
+                let n = read_full(file, &mut buf)?;
                 buf.truncate(n);
                 if full_tx.send(buf).is_err() || n < BLOCK {
                     break;
@@ -89,8 +99,8 @@ fn hash_large(mut file: File) -> io::Result<(blake3::Hash, u64)> {
     })
 }
 
-/// A file's hash and the bytes read, or why it could not be read.
-type Hashed = io::Result<(blake3::Hash, u64)>;
+/// A file's hash, the bytes read and its state once read, or why it could not be read.
+type Hashed = io::Result<(blake3::Hash, u64, StatKey)>;
 
 /// Hashes many files on a pool of threads; results are in the order of `paths`.
 pub(crate) fn hash_many(paths: &[PathBuf]) -> Vec<Hashed> {
@@ -98,7 +108,8 @@ pub(crate) fn hash_many(paths: &[PathBuf]) -> Vec<Hashed> {
         .map_or(1, |n| n.get())
         .min(paths.len());
     if threads <= 1 {
-        return paths.iter().map(|p| hash_path(p)).collect();
+        let mut buf = Vec::new();
+        return paths.iter().map(|p| hash_with(p, &mut buf)).collect();
     }
     let next = AtomicUsize::new(0);
     let mut results: Vec<Option<Hashed>> = (0..paths.len()).map(|_| None).collect();
@@ -107,10 +118,11 @@ pub(crate) fn hash_many(paths: &[PathBuf]) -> Vec<Hashed> {
             .map(|_| {
                 scope.spawn(|| {
                     let mut mine = Vec::new();
+                    let mut buf = Vec::new();
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some(path) = paths.get(i) else { break };
-                        mine.push((i, hash_path(path)));
+                        mine.push((i, hash_with(path, &mut buf)));
                     }
                     mine
                 })

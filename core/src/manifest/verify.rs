@@ -46,7 +46,7 @@ pub fn verify_module(dir: &Path) -> Result<VerifyReport, ManifestError> {
     let mut on_disk: HashMap<&str, ()> = HashMap::new();
     for (file, result) in walked.files.iter().zip(hashes) {
         on_disk.insert(&file.rel, ());
-        let (hash, read) = result.map_err(|e| ManifestError::io("hash", file.abs(dir), e))?;
+        let (hash, read, _) = result.map_err(|e| ManifestError::io("hash", file.abs(dir), e))?;
         bytes += read;
         let problem = |kind, detail: String| FileProblem {
             path: file.rel.clone(),
