@@ -96,7 +96,10 @@ impl Daemon {
             .arg(home.join("state"))
             .arg("--port-file")
             .arg(&port_file)
-            .env("RUST_LOG", "pimlicod=error")
+            .env(
+                "RUST_LOG",
+                std::env::var("PIMLICO_BENCH_LOG").unwrap_or_else(|_| "pimlicod=error".into()),
+            )
             .stderr(Stdio::inherit())
             .spawn()
             .with_context(|| format!("starting {}", program.display()))?;
