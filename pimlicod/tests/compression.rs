@@ -41,8 +41,7 @@ async fn pull(a: &TestServer, b: &TestServer, compression: DataCompression) -> (
         compression,
         ca_pem: None,
     };
-    let started = b.client.start_pull(NAME, "main", &request).await.unwrap();
-    let done = b.client.transfer_to_end(&started.id).await.unwrap();
+    let done = b.client.pull_to_end(NAME, "main", &request).await.unwrap();
     assert_eq!(done.state, TransferState::Succeeded, "{done:?}");
     assert_eq!(tree(&a.module_dir("make")), tree(&b.module_dir("make")));
     (done.bytes, done.data_bytes)

@@ -111,8 +111,7 @@ async fn pull_with_a_scoped_token_then_run_downstream() {
         compression: DataCompression::Zstd,
         ca_pem: None,
     };
-    let started = b.client.start_pull(NAME, "main", &request).await.unwrap();
-    let done = b.client.transfer_to_end(&started.id).await.unwrap();
+    let done = b.client.pull_to_end(NAME, "main", &request).await.unwrap();
     assert_eq!(done.state, TransferState::Succeeded, "{done:?}");
     assert_eq!(done.done, ["make"]);
     let files = tree(&a.module_dir("make")).len() as u64;
@@ -193,25 +192,21 @@ async fn a_definition_mismatch_refuses_the_pull_unless_ignored() {
         compression: DataCompression::Gzip,
         ca_pem: None,
     };
-    let id = b
+    let failed = b
         .client
-        .start_pull(NAME, "main", &request)
+        .pull_to_end(NAME, "main", &request)
         .await
-        .unwrap()
-        .id;
-    let failed = b.client.transfer_to_end(&id).await.unwrap();
+        .unwrap();
     assert_eq!(failed.state, TransferState::Failed);
     let error = failed.error.unwrap();
     assert!(error.contains("option 'cmd'"), "{error}");
     assert!(!b.module_dir("make").exists());
     request.ignore_definition_mismatch = true;
-    let id = b
+    let done = b
         .client
-        .start_pull(NAME, "main", &request)
+        .pull_to_end(NAME, "main", &request)
         .await
-        .unwrap()
-        .id;
-    let done = b.client.transfer_to_end(&id).await.unwrap();
+        .unwrap();
     assert_eq!(done.state, TransferState::Succeeded, "{done:?}");
     a.stop().await;
     b.stop().await;

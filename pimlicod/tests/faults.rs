@@ -196,13 +196,11 @@ async fn a_pulling_daemon_killed_midway_keeps_its_data_resumes_or_reclaims_and_p
         .unwrap();
     assert_eq!(detail.summary.status, "COMPLETE");
     request.source = source.url.clone();
-    let id = daemon
+    let done = daemon
         .client
-        .start_pull(NAME, "main", &request)
+        .pull_to_end(NAME, "main", &request)
         .await
-        .unwrap()
-        .id;
-    let done = daemon.client.transfer_to_end(&id).await.unwrap();
+        .unwrap();
     assert_eq!(done.state, TransferState::Succeeded, "{done:?}");
     assert_eq!(files(&site.module_dir("make")), wanted, "new data complete");
     assert_eq!(site.staging(), Vec::<std::path::PathBuf>::new());

@@ -89,13 +89,11 @@ async fn a_pull_into_a_full_disk_says_so_keeps_the_old_data_and_resumes_once_the
         compression: DataCompression::None,
         ca_pem: None,
     };
-    let id = daemon
+    let failed = daemon
         .client
-        .start_pull(NAME, "main", &request)
+        .pull_to_end(NAME, "main", &request)
         .await
-        .unwrap()
-        .id;
-    let failed = daemon.client.transfer_to_end(&id).await.unwrap();
+        .unwrap();
     assert_eq!(failed.state, TransferState::Failed, "{failed:?}");
     let error = failed.error.unwrap_or_default();
     assert_eq!(
@@ -121,13 +119,11 @@ async fn a_pull_into_a_full_disk_says_so_keeps_the_old_data_and_resumes_once_the
     // Room on the disk: the same pull installs the module, without sending again the files
     // the failed one verified.
     tmpfs.resize("32m");
-    let id = daemon
+    let done = daemon
         .client
-        .start_pull(NAME, "main", &request)
+        .pull_to_end(NAME, "main", &request)
         .await
-        .unwrap()
-        .id;
-    let done = daemon.client.transfer_to_end(&id).await.unwrap();
+        .unwrap();
     assert_eq!(done.state, TransferState::Succeeded, "{done:?}");
     assert!(
         done.resumed_files > 0,

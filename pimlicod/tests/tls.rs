@@ -65,23 +65,19 @@ async fn a_daemon_pulls_over_https_trusting_the_given_ca() {
         ca_pem: None,
     };
     // Without the CA, B does not trust A: the pull fails and installs nothing.
-    let id = b
+    let failed = b
         .client
-        .start_pull(NAME, "main", &request)
+        .pull_to_end(NAME, "main", &request)
         .await
-        .unwrap()
-        .id;
-    let failed = b.client.transfer_to_end(&id).await.unwrap();
+        .unwrap();
     assert_eq!(failed.state, pimlico_proto::TransferState::Failed);
     assert!(!b.module_dir("make").exists());
     request.ca_pem = Some(cert);
-    let id = b
+    let done = b
         .client
-        .start_pull(NAME, "main", &request)
+        .pull_to_end(NAME, "main", &request)
         .await
-        .unwrap()
-        .id;
-    let done = b.client.transfer_to_end(&id).await.unwrap();
+        .unwrap();
     assert_eq!(
         done.state,
         pimlico_proto::TransferState::Succeeded,

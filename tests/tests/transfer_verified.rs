@@ -26,12 +26,10 @@ async fn pull(to: &Daemon, source_url: &str, overwrite: bool) -> TransferInfo {
         compression: DataCompression::None,
         ca_pem: None,
     };
-    let started = to
-        .client
-        .start_pull("demo", "main", &request)
+    to.client
+        .pull_to_end("demo", "main", &request)
         .await
-        .unwrap();
-    to.client.transfer_to_end(&started.id).await.unwrap()
+        .unwrap()
 }
 
 fn workspace() -> Workspace {

@@ -43,8 +43,7 @@ pub async fn pull(
         ca_pem: None,
     };
     let start = Instant::now();
-    let started = b.client.start_pull(PIPELINE_NAME, "main", &request).await?;
-    let done = b.client.transfer_to_end(&started.id).await?;
+    let done = b.client.pull_to_end(PIPELINE_NAME, "main", &request).await?;
     let elapsed = start.elapsed();
     ensure!(
         done.state == TransferState::Succeeded,

@@ -415,6 +415,18 @@ impl Client {
             .await
     }
 
+    /// [`Client::start_pull`], then [`Client::transfer_to_end`]: the pull's record once it has
+    /// ended, succeeded or failed (its `state` says which).
+    pub async fn pull_to_end(
+        &self,
+        p: &str,
+        v: &str,
+        request: &PullRequest,
+    ) -> Result<TransferInfo> {
+        let started = self.start_pull(p, v, request).await?;
+        self.transfer_to_end(&started.id).await
+    }
+
     /// `GET /v1/transfers/{id}`.
     pub async fn transfer(&self, id: &str) -> Result<TransferInfo> {
         self.get_json(self.url(&["v1", "transfers", id])).await
