@@ -192,21 +192,13 @@ async fn a_definition_mismatch_refuses_the_pull_unless_ignored() {
         compression: DataCompression::Gzip,
         ca_pem: None,
     };
-    let failed = b
-        .client
-        .pull_to_end(NAME, "main", &request)
-        .await
-        .unwrap();
+    let failed = b.client.pull_to_end(NAME, "main", &request).await.unwrap();
     assert_eq!(failed.state, TransferState::Failed);
     let error = failed.error.unwrap();
     assert!(error.contains("option 'cmd'"), "{error}");
     assert!(!b.module_dir("make").exists());
     request.ignore_definition_mismatch = true;
-    let done = b
-        .client
-        .pull_to_end(NAME, "main", &request)
-        .await
-        .unwrap();
+    let done = b.client.pull_to_end(NAME, "main", &request).await.unwrap();
     assert_eq!(done.state, TransferState::Succeeded, "{done:?}");
     a.stop().await;
     b.stop().await;

@@ -65,19 +65,11 @@ async fn a_daemon_pulls_over_https_trusting_the_given_ca() {
         ca_pem: None,
     };
     // Without the CA, B does not trust A: the pull fails and installs nothing.
-    let failed = b
-        .client
-        .pull_to_end(NAME, "main", &request)
-        .await
-        .unwrap();
+    let failed = b.client.pull_to_end(NAME, "main", &request).await.unwrap();
     assert_eq!(failed.state, pimlico_proto::TransferState::Failed);
     assert!(!b.module_dir("make").exists());
     request.ca_pem = Some(cert);
-    let done = b
-        .client
-        .pull_to_end(NAME, "main", &request)
-        .await
-        .unwrap();
+    let done = b.client.pull_to_end(NAME, "main", &request).await.unwrap();
     assert_eq!(
         done.state,
         pimlico_proto::TransferState::Succeeded,

@@ -43,7 +43,10 @@ pub async fn pull(
         ca_pem: None,
     };
     let start = Instant::now();
-    let done = b.client.pull_to_end(PIPELINE_NAME, "main", &request).await?;
+    let done = b
+        .client
+        .pull_to_end(PIPELINE_NAME, "main", &request)
+        .await?;
     let elapsed = start.elapsed();
     ensure!(
         done.state == TransferState::Succeeded,

@@ -66,7 +66,7 @@ pub(crate) struct Verified {
 /// taken from its descriptor once its mode and time were set (for the manifest cache, without
 /// a `stat` by path).
 #[derive(Debug, Default)]
-pub(crate) struct Kept {
+pub(crate) struct FromStream {
     pub(crate) verified: Verified,
     pub(crate) files: Vec<(partial::Kept, StatKey)>,
 }
@@ -75,7 +75,7 @@ pub(crate) struct Kept {
 pub(crate) async fn receive_verified<R>(
     reader: R,
     target: Target<'_>,
-) -> Result<Kept, TransferError>
+) -> Result<FromStream, TransferError>
 where
     R: AsyncRead + Send + Unpin,
 {
@@ -195,7 +195,7 @@ struct VerifyWriter {
     ops: Option<mpsc::Sender<Vec<Op>>>,
     batch: Vec<Op>,
     batch_bytes: usize,
-    done: Option<oneshot::Receiver<Result<Kept, TransferError>>>,
+    done: Option<oneshot::Receiver<Result<FromStream, TransferError>>>,
 }
 
 impl VerifyWriter {
@@ -219,7 +219,7 @@ impl VerifyWriter {
             dirs,
             last_parent: None,
             toucher: Toucher::new(target.owner.as_ref().and_then(|o| o.try_clone().ok())),
-            kept: Kept::default(),
+            kept: FromStream::default(),
         };
         std::thread::Builder::new()
             .name("pimlico-receive".into())
@@ -280,7 +280,7 @@ impl VerifyWriter {
     }
 
     /// Lets the thread finish what it was given and returns what it verified.
-    async fn finish(&mut self) -> Result<Kept, TransferError> {
+    async fn finish(&mut self) -> Result<FromStream, TransferError> {
         if !self.batch.is_empty() {
             let batch = std::mem::take(&mut self.batch);
             if let Some(ops) = &self.ops {
@@ -291,7 +291,7 @@ impl VerifyWriter {
         self.join().await
     }
 
-    async fn join(&mut self) -> Result<Kept, TransferError> {
+    async fn join(&mut self) -> Result<FromStream, TransferError> {
         self.ops.take();
         match self.done.take() {
             Some(done) => done.await.unwrap_or_else(|_| Err(thread_died())),
@@ -332,11 +332,11 @@ struct WriterThread {
     /// Parent directory of the last file, created already (files come grouped by directory).
     last_parent: Option<PathBuf>,
     toucher: Toucher,
-    kept: Kept,
+    kept: FromStream,
 }
 
 impl WriterThread {
-    fn run(&mut self, mut ops: mpsc::Receiver<Vec<Op>>) -> Result<Kept, TransferError> {
+    fn run(&mut self, mut ops: mpsc::Receiver<Vec<Op>>) -> Result<FromStream, TransferError> {
         let mut current: Option<Current> = None;
         let result = self.process(&mut ops, &mut current);
         if let Some(open) = current {
