@@ -23,7 +23,7 @@ pub struct Options {
     pub max_concurrent_runs: usize,
     /// How long a shutdown waits for open transfers before cutting them.
     pub shutdown_deadline: Duration,
-    /// Where run logs are kept.
+    /// Where run logs and the records of runs and transfers are kept.
     pub state_dir: PathBuf,
     /// The binary that runs modules (`BINARY internal-exec ...`): normally the daemon itself.
     pub program: PathBuf,
@@ -61,6 +61,7 @@ impl AppState {
         tls: Option<Arc<rustls::ServerConfig>>,
     ) -> Self {
         let runs = Runs::new(options.max_concurrent_runs, options.state_dir.join("runs"));
+        let transfers = Transfers::new(options.state_dir.join("transfers"));
         Self(Arc::new(Inner {
             options,
             execution: Execution::default(),
@@ -69,7 +70,7 @@ impl AppState {
             metrics: Metrics::default(),
             busy: Busy::default(),
             runs,
-            transfers: Transfers::default(),
+            transfers,
             shutdown: CancellationToken::new(),
             tasks: TaskTracker::new(),
             tls,
@@ -135,7 +136,7 @@ impl AppState {
         &self.0.runs
     }
 
-    /// Pulls from other daemons.
+    /// Pulls from other daemons, including those of earlier lifetimes.
     pub fn transfers(&self) -> &Transfers {
         &self.0.transfers
     }

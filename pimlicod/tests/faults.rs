@@ -151,7 +151,7 @@ async fn a_pulling_daemon_killed_midway_keeps_its_data_resumes_or_reclaims_and_p
         compression: DataCompression::None,
         ca_pem: None,
     };
-    daemon
+    let started = daemon
         .client
         .start_pull(NAME, "main", &request)
         .await
@@ -175,8 +175,19 @@ async fn a_pulling_daemon_killed_midway_keeps_its_data_resumes_or_reclaims_and_p
         );
     }
     assert_eq!(files(&site.module_dir("make")), before, "old data intact");
-    let transfers = daemon.client.transfers().await.unwrap().transfers;
-    assert!(transfers.is_empty(), "{transfers:?}");
+    // Its record is read back: failed, saying why and that pulling again resumes.
+    let stopped = daemon.client.transfer(&started.id).await.unwrap();
+    assert_eq!(stopped.state, TransferState::Failed, "{stopped:?}");
+    let error = stopped.error.as_deref().unwrap_or_default();
+    assert!(
+        error.contains("daemon stopped before the transfer finished") && error.contains("resumes"),
+        "{error}"
+    );
+    assert_eq!((stopped.current.as_deref(), stopped.done.len()), (None, 0));
+    assert_eq!(
+        daemon.client.transfers().await.unwrap().transfers,
+        std::slice::from_ref(&stopped)
+    );
     daemon.kill9().await;
 
     // Once older than resume_max_age_hours it is abandoned: the next start reclaims it.
@@ -202,8 +213,27 @@ async fn a_pulling_daemon_killed_midway_keeps_its_data_resumes_or_reclaims_and_p
         .await
         .unwrap();
     assert_eq!(done.state, TransferState::Succeeded, "{done:?}");
+    assert_ne!(
+        done.id, stopped.id,
+        "a new id, not one of an earlier lifetime"
+    );
+    assert_eq!(done.done, ["make"]);
+    assert!(done.files > 0 && done.data_bytes > 0, "{done:?}");
     assert_eq!(files(&site.module_dir("make")), wanted, "new data complete");
     assert_eq!(site.staging(), Vec::<std::path::PathBuf>::new());
+    daemon.kill9().await;
+
+    // Both records outlive a SIGKILL as they were; the finished pull's counts are exact.
+    let daemon = site.start().await;
+    let same_but_rate = |mut info: pimlico_proto::TransferInfo| {
+        info.rate = 0.0;
+        info
+    };
+    let read_back = daemon.client.transfer(&done.id).await.unwrap();
+    assert_eq!(same_but_rate(read_back), same_but_rate(done.clone()));
+    let listed: Vec<_> = daemon.client.transfers().await.unwrap().transfers;
+    let listed: Vec<_> = listed.into_iter().map(same_but_rate).collect();
+    assert_eq!(listed, [same_but_rate(stopped), same_but_rate(done)]);
     daemon.kill9().await;
     source.stop().await;
 }

@@ -1,18 +1,12 @@
-//! Pulls: this daemon fetches modules from another daemon, straight into its own stores,
-//! through the same verified receive path as incremental uploads (manifest comparison, only
-//! missing files sent, each checked against the source's manifest, resumable staging, atomic
-//! install). Progress is visible as a transfer resource.
+//! One pull: checks the request, claims the modules, and moves them one by one in a
+//! background task that records its progress in [`Transfers`](super::Transfers).
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::Arc;
 
 use futures::FutureExt;
-use indexmap::IndexMap;
 use pimlico_client::remote::{Client, MoveError, ServerSpec, pull_module};
 use pimlico_core::transfer::{Progress, compare_definitions, module_definition};
 use pimlico_proto::{PullRequest, TransferInfo, TransferState};
-use tokio::sync::watch;
 
 use crate::busy::BusyGuard;
 use crate::error::ApiError;
@@ -21,101 +15,7 @@ use crate::handlers::verified::receive_options;
 use crate::pipelines::Loaded;
 use crate::state::AppState;
 
-struct Entry {
-    info: TransferInfo,
-    progress: Arc<Progress>,
-    /// Bumped at every change of the record, for long polls.
-    changed: watch::Sender<u64>,
-}
-
-/// Every pull of this daemon's lifetime.
-#[derive(Default, Clone)]
-pub struct Transfers {
-    entries: Arc<Mutex<IndexMap<String, Entry>>>,
-    counter: Arc<AtomicU64>,
-}
-
-impl std::fmt::Debug for Transfers {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Transfers").finish_non_exhaustive()
-    }
-}
-
-fn now() -> String {
-    chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string()
-}
-
-impl Transfers {
-    fn lock(&self) -> std::sync::MutexGuard<'_, IndexMap<String, Entry>> {
-        self.entries.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// A fresh transfer id, unique in this daemon's lifetime.
-    fn next_id(&self) -> String {
-        let n = self.counter.fetch_add(1, Ordering::Relaxed) + 1;
-        format!("t{}-{n}", chrono::Local::now().format("%Y%m%d%H%M%S"))
-    }
-
-    /// A transfer's record with its progress as of now.
-    pub fn get(&self, id: &str) -> Result<TransferInfo, ApiError> {
-        self.lock()
-            .get(id)
-            .map(snapshot)
-            .ok_or_else(|| ApiError::NotFound(format!("no transfer '{id}' on this daemon")))
-    }
-
-    /// Every transfer, oldest first.
-    pub fn list(&self) -> Vec<TransferInfo> {
-        self.lock().values().map(snapshot).collect()
-    }
-
-    /// Transfers pending or running.
-    pub fn active_count(&self) -> u64 {
-        self.lock()
-            .values()
-            .filter(|e| !e.info.state.is_finished())
-            .count() as u64
-    }
-
-    fn update(&self, id: &str, f: impl FnOnce(&mut TransferInfo)) {
-        if let Some(entry) = self.lock().get_mut(id) {
-            f(&mut entry.info);
-            entry.changed.send_modify(|n| *n += 1);
-        }
-    }
-
-    /// Waits until transfer `id` has ended or `timeout` has passed, then returns its record.
-    pub async fn wait(&self, id: &str, timeout: Duration) -> Result<TransferInfo, ApiError> {
-        let mut changed = self
-            .lock()
-            .get(id)
-            .map(|e| e.changed.subscribe())
-            .ok_or_else(|| ApiError::NotFound(format!("no transfer '{id}' on this daemon")))?;
-        let _ = tokio::time::timeout(timeout, async {
-            while !self.get(id).is_ok_and(|i| i.state.is_finished()) {
-                if changed.changed().await.is_err() {
-                    break;
-                }
-            }
-        })
-        .await;
-        self.get(id)
-    }
-}
-
-fn snapshot(entry: &Entry) -> TransferInfo {
-    let p = entry.progress.snapshot();
-    let known = |n: u64| (n > 0).then_some(n);
-    TransferInfo {
-        bytes: p.wire_bytes,
-        data_bytes: p.tar_bytes,
-        total_bytes: known(p.total_bytes),
-        files: p.files,
-        total_files: known(p.total_files),
-        rate: p.rate,
-        ..entry.info.clone()
-    }
-}
+use super::now;
 
 /// Starts pulling `request.modules` from `request.source` into `loaded`'s stores.
 pub fn start_pull(
@@ -183,14 +83,7 @@ pub fn start_pull(
         finished: None,
     };
     let progress = Arc::new(Progress::default());
-    transfers.lock().insert(
-        info.id.clone(),
-        Entry {
-            info: info.clone(),
-            progress: progress.clone(),
-            changed: watch::channel(0).0,
-        },
-    );
+    transfers.insert(info.clone(), progress.clone());
     let pull = Pull {
         state: state.clone(),
         loaded,
@@ -223,24 +116,13 @@ pub fn start_pull(
         // Release the modules (the busy claim) before the record says the transfer ended, so
         // that whoever waits for the end can start the next transfer of them at once.
         drop(pull);
-        let state = if result.is_ok() {
-            TransferState::Succeeded
+        let label = if result.is_ok() {
+            "succeeded"
         } else {
-            TransferState::Failed
+            "failed"
         };
-        transfers.update(&id, |i| {
-            i.state = state;
-            i.current = None;
-            i.error = result.err();
-            i.finished = Some(now());
-        });
-        metrics_state
-            .metrics()
-            .transfer_finished(if state == TransferState::Succeeded {
-                "succeeded"
-            } else {
-                "failed"
-            });
+        transfers.finish(&id, result);
+        metrics_state.metrics().transfer_finished(label);
     });
     Ok(info)
 }
@@ -293,8 +175,8 @@ impl Pull {
                 i.reused_bytes += received.reused_bytes;
                 i.resumed_files += received.resumed_files;
                 i.resumed_bytes += received.resumed_bytes;
+                i.done.push(module.clone());
             });
-            transfers.update(&self.id, |i| i.done.push(module.clone()));
         }
         Ok(())
     }
