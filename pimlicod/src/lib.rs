@@ -17,6 +17,7 @@ pub mod metrics;
 pub mod notify;
 pub mod pipelines;
 pub mod reclaim;
+mod records;
 pub mod router;
 pub mod runs;
 pub mod server;

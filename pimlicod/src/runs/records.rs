@@ -5,60 +5,42 @@
 //! that had not ended when its daemon stopped is read back as failed, with the reason; a Slurm
 //! job it left running is followed again in a new run (`reattach`).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use pimlico_proto::{RunInfo, RunState};
 
-/// The record file of run `id`.
-fn record_path(dir: &Path, id: &str) -> PathBuf {
-    dir.join(format!("{id}.json"))
+use crate::records::Record;
+
+impl Record for RunInfo {
+    const WHAT: &'static str = "run record";
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn created(&self) -> &str {
+        &self.created
+    }
+
+    fn is_finished(&self) -> bool {
+        self.state.is_finished()
+    }
+
+    fn mark_stopped(&mut self) {
+        self.state = RunState::Failed;
+        self.current = None;
+        self.error = Some("the daemon stopped before the run ended".into());
+    }
 }
 
-/// Writes `info`; a failure is logged and the run goes on (its log and module data are what
-/// matter; the record only serves listings after a restart).
+/// Writes `info` (see [`crate::records::save`]).
 pub(super) fn save(dir: &Path, info: &RunInfo) {
-    let path = record_path(dir, &info.id);
-    let result = (|| -> std::io::Result<()> {
-        std::fs::create_dir_all(dir)?;
-        let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-        serde_json::to_writer_pretty(&mut tmp, info)?;
-        tmp.persist(&path).map_err(|e| e.error)?;
-        Ok(())
-    })();
-    if let Err(e) = result {
-        tracing::warn!(path = %path.display(), error = %e, "could not save a run record");
-    }
+    crate::records::save(dir, info);
 }
 
-/// The records left by earlier lifetimes of this daemon, oldest first. Unreadable files are
-/// logged and skipped; runs that had not ended are returned failed.
+/// The run records of earlier lifetimes, oldest first (see [`crate::records::load`]).
 pub(super) fn load(dir: &Path) -> Vec<RunInfo> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut runs: Vec<RunInfo> = entries
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .filter_map(|path| {
-            let read = std::fs::read(&path).map_err(|e| e.to_string());
-            match read.and_then(|b| serde_json::from_slice::<RunInfo>(&b).map_err(|e| e.to_string())) {
-                Ok(info) => Some(info),
-                Err(e) => {
-                    tracing::warn!(path = %path.display(), error = %e, "skipping an unreadable run record");
-                    None
-                }
-            }
-        })
-        .collect();
-    runs.sort_by(|a, b| (&a.created, &a.id).cmp(&(&b.created, &b.id)));
-    for info in runs.iter_mut().filter(|i| !i.state.is_finished()) {
-        info.state = RunState::Failed;
-        info.current = None;
-        info.error = Some("the daemon stopped before the run ended".into());
-        save(dir, info);
-    }
-    runs
+    crate::records::load(dir)
 }
 
 #[cfg(test)]
@@ -99,11 +81,5 @@ mod tests {
         assert!(runs[1].error.as_deref().unwrap().contains("daemon stopped"));
         // The correction is saved: the next start reads the same.
         assert_eq!(load(dir.path()), runs);
-    }
-
-    #[test]
-    fn no_directory_means_no_records() {
-        let dir = tempfile::tempdir().unwrap();
-        assert!(load(&dir.path().join("missing")).is_empty());
     }
 }

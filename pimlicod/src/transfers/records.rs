@@ -12,65 +12,47 @@
 //!
 //! Like run records, transfer records are all kept: nothing prunes them.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use pimlico_proto::{TransferInfo, TransferState};
+
+use crate::records::Record;
 
 /// The error of a transfer its daemon did not see end.
 pub(super) const STOPPED: &str = "the daemon stopped before the transfer finished; pulling \
      the modules again resumes from the files it had verified";
 
-/// The record file of transfer `id`.
-fn record_path(dir: &Path, id: &str) -> PathBuf {
-    dir.join(format!("{id}.json"))
+impl Record for TransferInfo {
+    const WHAT: &'static str = "transfer record";
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn created(&self) -> &str {
+        &self.created
+    }
+
+    fn is_finished(&self) -> bool {
+        self.state.is_finished()
+    }
+
+    fn mark_stopped(&mut self) {
+        self.state = TransferState::Failed;
+        self.current = None;
+        self.rate = 0.0;
+        self.error = Some(STOPPED.into());
+    }
 }
 
-/// Writes `info`; a failure is logged and the transfer goes on (the module data is what
-/// matters; the record only serves listings after a restart).
+/// Writes `info` (see [`crate::records::save`]).
 pub(super) fn save(dir: &Path, info: &TransferInfo) {
-    let path = record_path(dir, &info.id);
-    let result = (|| -> std::io::Result<()> {
-        std::fs::create_dir_all(dir)?;
-        let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-        serde_json::to_writer_pretty(&mut tmp, info)?;
-        tmp.persist(&path).map_err(|e| e.error)?;
-        Ok(())
-    })();
-    if let Err(e) = result {
-        tracing::warn!(path = %path.display(), error = %e, "could not save a transfer record");
-    }
+    crate::records::save(dir, info);
 }
 
-/// The records left by earlier lifetimes of this daemon, oldest first. Unreadable files are
-/// logged and skipped; transfers that had not ended are returned failed (and saved so).
+/// The transfer records of earlier lifetimes, oldest first (see [`crate::records::load`]).
 pub(super) fn load(dir: &Path) -> Vec<TransferInfo> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut transfers: Vec<TransferInfo> = entries
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .filter_map(|path| {
-            let read = std::fs::read(&path).map_err(|e| e.to_string());
-            match read.and_then(|b| serde_json::from_slice::<TransferInfo>(&b).map_err(|e| e.to_string())) {
-                Ok(info) => Some(info),
-                Err(e) => {
-                    tracing::warn!(path = %path.display(), error = %e, "skipping an unreadable transfer record");
-                    None
-                }
-            }
-        })
-        .collect();
-    transfers.sort_by(|a, b| (&a.created, &a.id).cmp(&(&b.created, &b.id)));
-    for info in transfers.iter_mut().filter(|i| !i.state.is_finished()) {
-        info.state = TransferState::Failed;
-        info.current = None;
-        info.rate = 0.0;
-        info.error = Some(STOPPED.into());
-        save(dir, info);
-    }
-    transfers
+    crate::records::load(dir)
 }
 
 #[cfg(test)]
@@ -122,11 +104,5 @@ mod tests {
         assert_eq!(stopped.error.as_deref(), Some(STOPPED));
         // The correction is saved: the next start reads the same.
         assert_eq!(load(dir.path()), transfers);
-    }
-
-    #[test]
-    fn no_directory_means_no_records() {
-        let dir = tempfile::tempdir().unwrap();
-        assert!(load(&dir.path().join("missing")).is_empty());
     }
 }
