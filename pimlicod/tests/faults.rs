@@ -9,10 +9,10 @@ mod fault_support;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use fault_support::{NAME, Site, dump, files, holding_proxy, make_module, until};
+use fault_support::{NAME, Site, dump, files, holding_proxy, make_module, pull_of_make, until};
 use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
-use pimlico_proto::{DataCompression, PullRequest, RunRequest, RunState, TransferState};
+use pimlico_proto::{DataCompression, RunRequest, RunState, TransferState};
 use tokio::sync::{Notify, mpsc, oneshot};
 
 const MIB: usize = 1 << 20;
@@ -142,15 +142,7 @@ async fn a_pulling_daemon_killed_midway_keeps_its_data_resumes_or_reclaims_and_p
     let (reached_tx, reached_rx) = oneshot::channel();
     let resume = Arc::new(Notify::new());
     let via = holding_proxy(source.url.clone(), 4 << 20, reached_tx, resume.clone()).await;
-    let mut request = PullRequest {
-        source: via,
-        token: "unused".into(),
-        modules: vec!["make".into()],
-        overwrite: true,
-        ignore_definition_mismatch: true,
-        compression: DataCompression::None,
-        ca_pem: None,
-    };
+    let mut request = pull_of_make(via);
     let started = daemon
         .client
         .start_pull(NAME, "main", &request)

@@ -6,8 +6,8 @@ mod common;
 mod fault_support;
 
 use bytes::Bytes;
-use fault_support::{NAME, Site, dump, files, make_module};
-use pimlico_proto::{DataCompression, PullRequest, TransferState};
+use fault_support::{NAME, Site, dump, files, make_module, pull_of_make};
+use pimlico_proto::TransferState;
 
 const MIB: usize = 1 << 20;
 
@@ -80,15 +80,7 @@ async fn a_pull_into_a_full_disk_says_so_keeps_the_old_data_and_resumes_once_the
     make_module(&site.module_dir("make"), MIB, 11);
     let before = files(&site.module_dir("make"));
     let daemon = site.start().await;
-    let request = PullRequest {
-        source: source.url.clone(),
-        token: "unused".into(),
-        modules: vec!["make".into()],
-        overwrite: true,
-        ignore_definition_mismatch: true,
-        compression: DataCompression::None,
-        ca_pem: None,
-    };
+    let request = pull_of_make(source.url.clone());
     let failed = daemon
         .client
         .pull_to_end(NAME, "main", &request)

@@ -371,3 +371,17 @@ pub fn a_process_has_argument(path: &Path) -> bool {
             .is_ok_and(|cmdline| cmdline.split(|&b| b == 0).any(|arg| arg == wanted))
     })
 }
+
+/// A pull of module `make` from `source` that replaces the data here, without compression and
+/// whatever the definitions say (the faults' pulls).
+pub fn pull_of_make(source: String) -> pimlico_proto::PullRequest {
+    pimlico_proto::PullRequest {
+        source,
+        token: "unused".into(),
+        modules: vec!["make".into()],
+        overwrite: true,
+        ignore_definition_mismatch: true,
+        compression: pimlico_proto::DataCompression::None,
+        ca_pem: None,
+    }
+}
