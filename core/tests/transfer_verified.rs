@@ -234,6 +234,48 @@ async fn a_source_file_changed_after_its_manifest_is_refused() {
     assert!(!dst.path().join("m").exists());
 }
 
+/// The sender's whole module, as `POST .../data/files` with `all` sends it.
+fn whole_stream_of(source_root: &Path) -> impl tokio::io::AsyncRead + Send + Unpin + 'static {
+    let data = locate_module(&[source_root.to_path_buf()], "p", "main", "m").unwrap();
+    StreamReader::new(send_stream(data, Compression::None, None))
+}
+
+#[tokio::test]
+async fn a_whole_module_stream_skips_a_file_written_after_the_manifest() {
+    let src = tempfile::tempdir().unwrap();
+    let dir = make_module(src.path(), 6);
+    let manifest = manifest_of(&dir);
+    std::fs::write(dir.join("output/data/late"), "written after the manifest").unwrap();
+
+    // Asked for the whole module: the late file is left out, as a list would have left it.
+    let dst = tempfile::tempdir().unwrap();
+    let mut incoming = Incoming::open(options(dst.path(), false), manifest.clone())
+        .await
+        .unwrap();
+    assert!(incoming.needs_everything());
+    incoming
+        .receive_whole(whole_stream_of(src.path()), None)
+        .await
+        .unwrap();
+    let received = incoming.install().await.unwrap();
+    assert_eq!(received.files, 7);
+    assert_eq!(manifest_of(&dst.path().join("m")), manifest);
+
+    // The same stream read as a list of files is refused: it holds a file not asked for.
+    let other = tempfile::tempdir().unwrap();
+    let mut incoming = Incoming::open(options(other.path(), false), manifest)
+        .await
+        .unwrap();
+    let err = incoming
+        .receive(whole_stream_of(src.path()), None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, TransferError::Unexpected { entry, .. } if entry.ends_with("late")),
+        "{err:?}"
+    );
+}
+
 #[tokio::test]
 async fn manifests_are_cached_and_verify_finds_damage() {
     let src = tempfile::tempdir().unwrap();

@@ -58,6 +58,12 @@ pub fn load<R: Record>(dir: &Path) -> Vec<R> {
         .filter_map(|path| {
             let read = std::fs::read(&path).map_err(|e| e.to_string());
             match read.and_then(|b| serde_json::from_slice::<R>(&b).map_err(|e| e.to_string())) {
+                // Its id names its file (and, for runs, its log): one that does not is not
+                // ours, and is never used to build a path.
+                Ok(record) if path.file_stem().and_then(|s| s.to_str()) != Some(record.id()) => {
+                    tracing::warn!(path = %path.display(), id = record.id(), "skipping a {} whose id is not its file name", R::WHAT);
+                    None
+                }
                 Ok(record) => Some(record),
                 Err(e) => {
                     tracing::warn!(path = %path.display(), error = %e, "skipping an unreadable {}", R::WHAT);
@@ -79,17 +85,9 @@ mod tests {
     use super::*;
     use pimlico_proto::{RunInfo, RunState};
 
-    #[test]
-    fn no_directory_means_no_records() {
-        let dir = tempfile::tempdir().unwrap();
-        assert!(load::<RunInfo>(&dir.path().join("missing")).is_empty());
-    }
-
-    #[test]
-    fn a_record_is_replaced_whole() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut info = RunInfo {
-            id: "r-1".into(),
+    fn run(id: &str) -> RunInfo {
+        RunInfo {
+            id: id.into(),
             pipeline: "p".into(),
             variant: "main".into(),
             modules: vec!["m".into()],
@@ -101,7 +99,31 @@ mod tests {
             error: None,
             created: "2026-11-26 10:00:00".into(),
             finished: None,
-        };
+        }
+    }
+
+    #[test]
+    fn no_directory_means_no_records() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(load::<RunInfo>(&dir.path().join("missing")).is_empty());
+    }
+
+    #[test]
+    fn a_record_whose_id_is_not_its_file_name_is_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut good = run("r-1");
+        good.state = RunState::Succeeded;
+        save(dir.path(), &good);
+        let text = serde_json::to_vec(&run("../../x")).unwrap();
+        std::fs::write(dir.path().join("r-9.json"), text).unwrap();
+        assert_eq!(load::<RunInfo>(dir.path()), vec![good]);
+        assert!(!dir.path().join("../../x.json").exists());
+    }
+
+    #[test]
+    fn a_record_is_replaced_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut info = run("r-1");
         save(dir.path(), &info);
         info.state = RunState::Succeeded;
         info.current = None;

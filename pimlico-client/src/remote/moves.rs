@@ -57,17 +57,27 @@ pub async fn pull_module(
     let needed = incoming.needed().len();
     tracing::debug!(module = m, needed, elapsed = ?started.elapsed(), "pull: planned");
     if needed > 0 {
-        let download = if incoming.needs_everything() {
-            client.download_all_files(&p, &v, &m, compression).await?
+        let whole = if incoming.needs_everything() {
+            let whole = client.download_all_files(&p, &v, &m, compression).await?;
+            // A daemon that knows `all` announces no totals; an older one ignores it, sends
+            // an empty selection with its totals, and is asked again with the list.
+            whole.files.is_none().then_some(whole)
         } else {
-            client
-                .download_files(&p, &v, &m, incoming.needed(), compression)
-                .await?
+            None
         };
         tracing::debug!(module = m, elapsed = ?started.elapsed(), "pull: data requested");
-        incoming
-            .receive(StreamReader::new(download.body), progress)
-            .await?;
+        if let Some(whole) = whole {
+            incoming
+                .receive_whole(StreamReader::new(whole.body), progress)
+                .await?;
+        } else {
+            let listed = client
+                .download_files(&p, &v, &m, incoming.needed(), compression)
+                .await?;
+            incoming
+                .receive(StreamReader::new(listed.body), progress)
+                .await?;
+        }
         tracing::debug!(module = m, elapsed = ?started.elapsed(), "pull: data received");
     }
     let received = incoming.install().await?;
@@ -152,7 +162,6 @@ pub async fn relay_module(
     progress: Option<Arc<Progress>>,
 ) -> Result<Moved, MoveError> {
     let manifest = a.manifest(p, v, m).await?.manifest;
-    let files = manifest.files.len();
     let plan = b
         .plan_upload(
             p,
@@ -166,11 +175,9 @@ pub async fn relay_module(
         .await?;
     // Through this machine the data crosses two links: compress unless both are loopback.
     let compression = compression.for_link(a.is_loopback() && b.is_loopback());
-    let download = if files > 0 && plan.needed.len() == files {
-        a.download_all_files(p, v, m, compression).await?
-    } else {
-        a.download_files(p, v, m, &plan.needed, compression).await?
-    };
+    // Always the list: `b` checks what it receives against the planned manifest, so a file
+    // written at `a` after its manifest must not be in the stream.
+    let download = a.download_files(p, v, m, &plan.needed, compression).await?;
     let body = download.body.inspect(move |chunk| {
         if let (Some(progress), Ok(chunk)) = (&progress, chunk) {
             progress.add_wire(chunk.len() as u64);

@@ -93,9 +93,11 @@ impl Transfers {
         }
     }
 
-    fn save(&self, entry: &Entry) {
+    /// Writes `info`; called after the lock is released, so that a slow state directory does
+    /// not stall readers (only the transfer's own task changes its record).
+    fn save(&self, info: &TransferInfo) {
         if let Some(dir) = &self.dir {
-            records::save(dir, &snapshot(entry));
+            records::save(dir, info);
         }
     }
 
@@ -106,7 +108,7 @@ impl Transfers {
             progress: Some(progress),
             changed: watch::channel(0).0,
         };
-        self.save(&entry);
+        self.save(&snapshot(&entry));
         self.lock().insert(entry.info.id.clone(), entry);
     }
 
@@ -134,19 +136,29 @@ impl Transfers {
     /// Updates a transfer's record (saving it, with its counters as of now, when it changed)
     /// and wakes its waiters.
     fn update(&self, id: &str, f: impl FnOnce(&mut TransferInfo)) {
-        if let Some(entry) = self.lock().get_mut(id) {
+        let changed = {
+            let mut entries = self.lock();
+            let Some(entry) = entries.get_mut(id) else {
+                return;
+            };
             let before = entry.info.clone();
             f(&mut entry.info);
-            if entry.info != before {
-                self.save(entry);
-            }
+            let changed = (entry.info != before).then(|| snapshot(entry));
             entry.changed.send_modify(|n| *n += 1);
+            changed
+        };
+        if let Some(info) = changed {
+            self.save(&info);
         }
     }
 
     /// Ends a transfer with `result`: its counters are frozen in the record, which is saved.
     fn finish(&self, id: &str, result: Result<(), String>) {
-        if let Some(entry) = self.lock().get_mut(id) {
+        let ended = {
+            let mut entries = self.lock();
+            let Some(entry) = entries.get_mut(id) else {
+                return;
+            };
             entry.info = snapshot(entry);
             entry.progress = None;
             let info = &mut entry.info;
@@ -158,9 +170,11 @@ impl Transfers {
             info.current = None;
             info.error = result.err();
             info.finished = Some(now());
-            self.save(entry);
+            let ended = info.clone();
             entry.changed.send_modify(|n| *n += 1);
-        }
+            ended
+        };
+        self.save(&ended);
     }
 
     /// Waits until transfer `id` has ended or `timeout` has passed, then returns its record.

@@ -177,6 +177,33 @@ impl Incoming {
     where
         R: AsyncRead + Send + Unpin + 'static,
     {
+        self.receive_stream(reader, progress, false).await
+    }
+
+    /// [`Incoming::receive`] for a dump of the sender's whole module (asked for when
+    /// [`Incoming::needs_everything`]): a file the manifest does not list, written at the
+    /// source after its manifest was made, is skipped rather than refused, as asking for the
+    /// listed files would have left it out.
+    pub async fn receive_whole<R>(
+        &mut self,
+        reader: R,
+        progress: Option<Arc<Progress>>,
+    ) -> Result<(), TransferError>
+    where
+        R: AsyncRead + Send + Unpin + 'static,
+    {
+        self.receive_stream(reader, progress, true).await
+    }
+
+    async fn receive_stream<R>(
+        &mut self,
+        reader: R,
+        progress: Option<Arc<Progress>>,
+        skip_unlisted: bool,
+    ) -> Result<(), TransferError>
+    where
+        R: AsyncRead + Send + Unpin + 'static,
+    {
         let progress = progress.unwrap_or_default();
         let by_path: HashMap<&str, u64> = self
             .manifest
@@ -218,6 +245,7 @@ impl Incoming {
             done,
             owner: partial.owner_handle(),
             limits: self.options.limits,
+            skip_unlisted,
         };
         let received = match receive_verified(tar, target).await {
             Ok(received) => received,
@@ -231,6 +259,9 @@ impl Incoming {
                 .await?;
                 self.partial = Some(partial);
                 self.kept = kept;
+                // A file sent again may have replaced one this `Incoming` had recorded: its
+                // state is looked at again when the module is installed.
+                self.stats.clear();
                 return Err(e);
             }
         };

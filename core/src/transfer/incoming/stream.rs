@@ -53,6 +53,9 @@ pub(crate) struct Target<'a> {
     pub(crate) done: HashSet<String>,
     pub(crate) owner: Option<File>,
     pub(crate) limits: ExtractLimits,
+    /// Skip files the manifest does not list instead of refusing them (a dump of the whole
+    /// module, made after the manifest).
+    pub(crate) skip_unlisted: bool,
 }
 
 /// Files verified and kept.
@@ -134,10 +137,14 @@ where
                 entry: member.shown.clone(),
                 reason,
             };
-            let expected = target
-                .index
-                .get(path.as_str())
-                .ok_or_else(|| unexpected("the manifest does not list this file".into()))?;
+            let Some(expected) = target.index.get(path.as_str()) else {
+                if target.skip_unlisted {
+                    // Its data is skipped by the tar reader when the next member is asked for.
+                    tracing::info!(module = target.module, entry = %member.shown, "skipping a file the manifest does not list");
+                    continue;
+                }
+                return Err(unexpected("the manifest does not list this file".into()));
+            };
             if expected.size != member.size {
                 return Err(unexpected(format!(
                     "it is {} bytes, but the manifest says {}",
