@@ -5,7 +5,6 @@
 mod common;
 mod fault_support;
 
-use bytes::Bytes;
 use fault_support::{NAME, Site, dump, files, make_module, pull_of_make};
 use pimlico_proto::TransferState;
 
@@ -23,12 +22,7 @@ async fn a_full_disk_during_an_upload_keeps_the_old_data() {
     make_module(source.path(), 8 * MIB, 7);
     let archive = dump(source.path()).await;
     let daemon = site.start().await;
-    let body = futures::stream::once(async move { Ok(Bytes::from(archive)) });
-    let err = daemon
-        .client
-        .upload(NAME, "main", "make", true, body)
-        .await
-        .unwrap_err();
+    let err = daemon.upload_make(archive).await.unwrap_err();
     // The daemon's disk, not the client's archive: 507 saying so (the paths stay in the
     // daemon's log). The daemon answers as soon as the disk is full and closes the connection,
     // so a client still sending the rest of the body may see the connection closed before the
@@ -46,12 +40,7 @@ async fn a_full_disk_during_an_upload_keeps_the_old_data() {
     let small = tempfile::tempdir().unwrap();
     make_module(small.path(), MIB, 8);
     let archive = dump(small.path()).await;
-    let body = futures::stream::once(async move { Ok(Bytes::from(archive)) });
-    daemon
-        .client
-        .upload(NAME, "main", "make", true, body)
-        .await
-        .unwrap();
+    daemon.upload_make(archive).await.unwrap();
     assert_eq!(files(&site.module_dir("make")), files(small.path()));
     daemon.kill9().await;
 }

@@ -4,8 +4,7 @@
 
 mod fault_support;
 
-use bytes::Bytes;
-use fault_support::{NAME, Site, dump, files, make_module};
+use fault_support::{Site, dump, files, make_module};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pimlicod_toml_limits_override_the_local_config() {
@@ -28,12 +27,7 @@ async fn pimlicod_toml_limits_override_the_local_config() {
     let daemon = site
         .start_with(&["--config".as_ref(), toml.as_os_str()])
         .await;
-    let body = futures::stream::once(async move { Ok(Bytes::from(archive)) });
-    let err = daemon
-        .client
-        .upload(NAME, "main", "make", true, body)
-        .await
-        .unwrap_err();
+    let err = daemon.upload_make(archive).await.unwrap_err();
     assert_eq!(err.status(), Some(400), "{err}");
     let message = err.to_string();
     assert!(
@@ -46,12 +40,7 @@ async fn pimlicod_toml_limits_override_the_local_config() {
     // Without the settings file the local config's limit lets the same upload in.
     let daemon = site.start().await;
     let archive = dump(source.path()).await;
-    let body = futures::stream::once(async move { Ok(Bytes::from(archive)) });
-    daemon
-        .client
-        .upload(NAME, "main", "make", true, body)
-        .await
-        .unwrap();
+    daemon.upload_make(archive).await.unwrap();
     assert_eq!(files(&site.module_dir("make")), files(source.path()));
     daemon.kill9().await;
 }

@@ -166,6 +166,15 @@ impl Daemon {
         .await;
     }
 
+    /// Uploads `archive` (a dump) as module `make`, replacing its data.
+    pub async fn upload_make(
+        &self,
+        archive: Vec<u8>,
+    ) -> Result<pimlico_proto::UploadResponse, pimlico_client::remote::Error> {
+        let body = futures::stream::once(async move { Ok(bytes::Bytes::from(archive)) });
+        self.client.upload(NAME, "main", "make", true, body).await
+    }
+
     /// SIGKILL, and waits for the process to be gone.
     pub async fn kill9(mut self) {
         kill(Pid::from_raw(self.pid as i32), Signal::SIGKILL).unwrap();
