@@ -1,8 +1,9 @@
 //! Reading a dump stream into a resumable slot, checking every file against the manifest.
 //!
 //! The archive layer's checks apply unchanged (member types and names, duplicates, sizes,
-//! limits, the end of the archive); on top of them every file must be one the manifest lists,
-//! with the manifest's size. A thread writes each file straight at its path in the slot's
+//! limits, the end of the archive); on top of them every file must be one the manifest lists
+//! (in a dump of the whole module, one it does not list is skipped unwritten), with the
+//! manifest's size. A thread writes each file straight at its path in the slot's
 //! tree while hashing it, then compares the hash with the manifest's: a match gives it the
 //! manifest's mode and time and records it in the slot's `verified` journal, a mismatch
 //! deletes it and fails the transfer naming the file. Decompression runs in the async task
