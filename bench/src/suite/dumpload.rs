@@ -11,8 +11,8 @@ use pimlico_core::archive::{
     dump_module_to_dir, extract_into_staging, install,
 };
 
-use super::reference::{Sample, check_same_size, medians, sample_shell};
-use super::table::{Aim, Row, Value};
+use super::reference::{Sample, check_same_size, sample_shell, timed_row};
+use super::table::{Aim, Row};
 use super::{Context, DataSet, cpu};
 
 /// Dumps `module_dir` into `out` and loads the dump into a new store under `load_root`.
@@ -95,16 +95,12 @@ pub async fn dump_load_rows(ctx: &Context, parent: &Path, set: &DataSet) -> Resu
             };
             let (ref_dump, ref_load) = reference_paths(&ctx.work, &tag);
             ctx.discard(&[&dump, &load, &ref_dump, &ref_load])?;
-            ctx.log(&format!(
-                "dump + load {} ({kind}), round {}: ours {:.2} s ({:.2} CPU s), reference \
-                 {:.2} s ({:.2} CPU s)",
-                set.label,
-                round + 1,
-                ours.wall.as_secs_f64(),
-                ours.cpu,
-                reference.wall.as_secs_f64(),
-                reference.cpu
-            ));
+            ctx.log_round(
+                &format!("dump + load {} ({kind})", set.label),
+                round,
+                &ours,
+                &reference,
+            );
             times[i].0.push(ours);
             times[i].1.push(reference);
         }
@@ -113,15 +109,13 @@ pub async fn dump_load_rows(ctx: &Context, parent: &Path, set: &DataSet) -> Resu
         .iter()
         .zip(times)
         .map(|((kind, _, reference_name), (ours, reference))| {
-            let ((ours, ours_cpu), (reference, reference_cpu)) =
-                (medians(&ours), medians(&reference));
-            Row {
-                measure: format!("dump + load {}, {kind} (default level)", set.label),
-                ours: Value::seconds(ours),
-                reference: Some(((*reference_name).into(), Value::seconds(reference))),
-                cpu: Some((ours_cpu, reference_cpu)),
-                aim: Aim::RatioAtMost(1.0),
-            }
+            timed_row(
+                format!("dump + load {}, {kind} (default level)", set.label),
+                &ours,
+                (*reference_name).into(),
+                &reference,
+                Aim::RatioAtMost(1.0),
+            )
         })
         .collect())
 }

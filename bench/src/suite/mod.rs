@@ -165,6 +165,24 @@ impl Context {
         }
     }
 
+    /// One round of a timed measurement, ours against the reference.
+    fn log_round(
+        &self,
+        what: &str,
+        round: usize,
+        ours: &reference::Sample,
+        theirs: &reference::Sample,
+    ) {
+        self.log(&format!(
+            "{what}, round {}: ours {:.2} s ({:.2} CPU s), reference {:.2} s ({:.2} CPU s)",
+            round + 1,
+            ours.wall.as_secs_f64(),
+            ours.cpu,
+            theirs.wall.as_secs_f64(),
+            theirs.cpu
+        ));
+    }
+
     /// Deletes copies made by a round (outside the timing), so the full sizes fit on a disk.
     fn discard(&self, paths: &[&std::path::Path]) -> Result<()> {
         for path in paths {

@@ -111,6 +111,24 @@ pub struct Sample {
     pub cpu: f64,
 }
 
+/// A table row from the rounds of a timed measurement and of its reference: their medians.
+pub fn timed_row(
+    measure: String,
+    ours: &[Sample],
+    reference_name: String,
+    reference: &[Sample],
+    aim: super::table::Aim,
+) -> super::table::Row {
+    let ((ours, ours_cpu), (reference, reference_cpu)) = (medians(ours), medians(reference));
+    super::table::Row {
+        measure,
+        ours: super::table::Value::seconds(ours),
+        reference: Some((reference_name, super::table::Value::seconds(reference))),
+        cpu: Some((ours_cpu, reference_cpu)),
+        aim,
+    }
+}
+
 /// Medians of the wall-clock times and of the CPU seconds of `samples`.
 pub fn medians(samples: &[Sample]) -> (Duration, f64) {
     let walls: Vec<Duration> = samples.iter().map(|s| s.wall).collect();

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Result, ensure};
 use pimlico_proto::{DataCompression, PullRequest, TokenRequest, TransferState};
 
-use super::reference::{Sample, check_same_size, medians, tar_copy};
+use super::reference::{Sample, check_same_size, tar_copy, timed_row};
 use super::table::{Aim, Row, Unit, Value};
 use super::{Context, DataSet, cpu};
 use crate::corpus::generate_module;
@@ -83,16 +83,12 @@ pub async fn transfer_rows(ctx: &Context, a: &Daemon, set: &DataSet) -> Result<V
             };
             ctx.discard(&[&ours.1, &reference.1])?;
             let (ours, reference) = (ours.0, reference.0);
-            ctx.log(&format!(
-                "transfer {} ({name}), round {}: ours {:.2} s ({:.2} CPU s), reference {:.2} s \
-                 ({:.2} CPU s)",
-                set.label,
-                round + 1,
-                ours.wall.as_secs_f64(),
-                ours.cpu,
-                reference.wall.as_secs_f64(),
-                reference.cpu
-            ));
+            ctx.log_round(
+                &format!("transfer {} ({name})", set.label),
+                round,
+                &ours,
+                &reference,
+            );
             times[i].0.push(ours);
             times[i].1.push(reference);
         }
@@ -106,15 +102,13 @@ pub async fn transfer_rows(ctx: &Context, a: &Daemon, set: &DataSet) -> Result<V
             } else {
                 "tar cf - | zstd -1 -T0 | zstd -d | tar xf -".to_string()
             };
-            let ((ours, ours_cpu), (reference, reference_cpu)) =
-                (medians(&ours), medians(&reference));
-            Row {
-                measure: format!("transfer {}, compression {name}", set.label),
-                ours: Value::seconds(ours),
-                reference: Some((reference_name, Value::seconds(reference))),
-                cpu: Some((ours_cpu, reference_cpu)),
-                aim: Aim::RatioAtMost(*aim),
-            }
+            timed_row(
+                format!("transfer {}, compression {name}", set.label),
+                &ours,
+                reference_name,
+                &reference,
+                Aim::RatioAtMost(*aim),
+            )
         })
         .collect())
 }
@@ -140,28 +134,25 @@ pub async fn first_transfer_row(ctx: &Context, a: &Daemon, set: &DataSet) -> Res
             (our, theirs)
         };
         ctx.discard(&[&our.1, &theirs.1])?;
-        ctx.log(&format!(
-            "first transfer of {}, round {}: ours {:.2} s ({:.2} CPU s), reference {:.2} s",
-            set.label,
-            round + 1,
-            our.0.wall.as_secs_f64(),
-            our.0.cpu,
-            theirs.0.wall.as_secs_f64(),
-        ));
+        ctx.log_round(
+            &format!("first transfer of {}", set.label),
+            round,
+            &our.0,
+            &theirs.0,
+        );
         ours.push(our.0);
         reference.push(theirs.0);
     }
-    let ((ours, ours_cpu), (reference, reference_cpu)) = (medians(&ours), medians(&reference));
-    Ok(Row {
-        measure: format!(
+    Ok(timed_row(
+        format!(
             "first transfer of {} (the source hashes it first), compression none",
             set.label
         ),
-        ours: Value::seconds(ours),
-        reference: Some(("tar cf - | tar xf -".into(), Value::seconds(reference))),
-        cpu: Some((ours_cpu, reference_cpu)),
-        aim: Aim::None,
-    })
+        &ours,
+        "tar cf - | tar xf -".into(),
+        &reference,
+        Aim::None,
+    ))
 }
 
 /// Copies `module` from `a` into a fresh daemon; returns the sample and the daemon's directory.

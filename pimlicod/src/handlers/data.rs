@@ -11,7 +11,7 @@ use futures::{StreamExt, TryStreamExt};
 use pimlico_core::archive::{ArchiveError, CompressionKind};
 use pimlico_core::ops::{ResetError, reset_module};
 use pimlico_core::transfer::{
-    Incoming, TransferError, locate_module, receive, send_stream, wire_compression,
+    Incoming, ModuleData, TransferError, locate_module, receive, send_stream, wire_compression,
 };
 use pimlico_proto::data::headers;
 use pimlico_proto::{DataCompression, DeleteResponse, DownloadQuery, UploadQuery, UploadResponse};
@@ -42,13 +42,29 @@ pub async fn get(
         .map_err(|e| ApiError::internal("finding module data", e))?
         .map_err(|e| transfer_error(e, READING))?;
     let totals = Some((data.files, data.tar_bytes));
-    let headers = download_headers(&name, query.compression, totals);
+    Ok(dump_response(
+        &state,
+        &name,
+        query.compression,
+        data,
+        totals,
+    ))
+}
+
+/// The response streaming `data` as a dump (counted in the metrics), with the totals when
+/// they are known. A failure half-way aborts it.
+pub(crate) fn dump_response(
+    state: &AppState,
+    module: &str,
+    compression: DataCompression,
+    data: ModuleData,
+    totals: Option<(u64, u64)>,
+) -> Response {
+    let headers = download_headers(module, compression, totals);
     let metrics = state.clone();
-    let compression = wire_compression(query.compression);
-    let stream = send_stream(data, compression, None).inspect_ok(move |chunk| {
-        metrics.metrics().bytes_out(chunk.len() as u64);
-    });
-    Ok((headers, Body::from_stream(stream)).into_response())
+    let stream = send_stream(data, wire_compression(compression), None)
+        .inspect_ok(move |chunk| metrics.metrics().bytes_out(chunk.len() as u64));
+    (headers, Body::from_stream(stream)).into_response()
 }
 
 fn kind(compression: DataCompression) -> CompressionKind {

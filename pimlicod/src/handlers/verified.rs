@@ -4,17 +4,13 @@
 //! `PUT .../data?manifest=`) and `POST .../verify` (re-check stored data).
 
 use axum::Json;
-use axum::body::Body;
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
-use futures::TryStreamExt;
+use axum::response::Response;
 use pimlico_core::manifest::{ManifestError, module_manifest, verify_module};
-use pimlico_core::transfer::{
-    Incoming, ReceiveOptions, TransferError, find_module, send_stream, wire_compression,
-};
+use pimlico_core::transfer::{Incoming, ReceiveOptions, TransferError, find_module};
 use pimlico_proto::{FilesRequest, ManifestResponse, PlanRequest, PlanResponse, VerifyResponse};
 
-use super::data::{READING, claim_for_receiving, download_headers, receiving, transfer_error};
+use super::data::{READING, claim_for_receiving, dump_response, receiving, transfer_error};
 use super::modules::ModulePath;
 use crate::access::{Full, Reader};
 use crate::error::{ApiError, ApiJson, ApiPath};
@@ -78,11 +74,7 @@ pub async fn files(
     .map_err(|e| ApiError::internal("finding module data", e))?
     .map_err(|e| transfer_error(e, READING))?;
     let totals = (!all).then_some((data.files, data.tar_bytes));
-    let headers = download_headers(&name, compression, totals);
-    let metrics = state.clone();
-    let stream = send_stream(data, wire_compression(compression), None)
-        .inspect_ok(move |chunk| metrics.metrics().bytes_out(chunk.len() as u64));
-    Ok((headers, Body::from_stream(stream)).into_response())
+    Ok(dump_response(&state, &name, compression, data, totals))
 }
 
 /// The first step of an incremental upload: compares the sender's manifest with what this
